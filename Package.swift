@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+// MemQ: how much accelerator memory one training step of a network takes, and the largest batch that fits.
+import PackageDescription
+
+let package = Package(
+    name: "MemQ",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "memq", targets: ["memq"]),
+        .executable(name: "memqd", targets: ["memqd"]),
+        .library(name: "MemQCore", targets: ["MemQCore"]),
+        .library(name: "MemQZoo", targets: ["MemQZoo"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+    ],
+    targets: [
+        // Graph IR, ops, shape inference, counting, the memory model. Depends on nothing of ours.
+        .target(name: "MemQCore"),
+        // Built-in architectures as graph builders.
+        .target(name: "MemQZoo", dependencies: ["MemQCore"]),
+        // Rendering: tables, JSON, CSV.
+        .target(name: "MemQReport", dependencies: ["MemQCore"]),
+        // OpenBLAS (pkg-config `openblas`, Debian `libopenblas-dev`).
+        .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+        // Native CPU training engine.
+        .target(name: "MemQEngine", dependencies: ["CBLAS"]),
+        // Child-process measurement of resident memory.
+        .target(name: "MemQProbe", dependencies: ["MemQCore", "MemQEngine",
+                                                  .product(name: "SystemPackage", package: "swift-system")]),
+        // Versioned wire protocol.
+        .target(name: "MemQWire", dependencies: ["MemQCore"]),
+        // libzmq (pkg-config `libzmq`, Debian `libzmq3-dev`).
+        // libzmq's .pc adds -isystem flags SwiftPM rejects with a warning; zmq.h is on the default include path, so the
+        // module map links `zmq` directly and `providers` still names the Debian package.
+        .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        // Thin libzmq wrapper; knows nothing of estimates.
+        .target(name: "MemQTransport", dependencies: ["CZeroMQ"]),
+        // The daemon.
+        .target(name: "MemQServer", dependencies: ["MemQWire", "MemQTransport", "MemQCore", "MemQZoo", "MemQProbe",
+                                                   .product(name: "Logging", package: "swift-log")]),
+        .executableTarget(name: "memq", dependencies: [
+            "MemQCore", "MemQZoo", "MemQReport", "MemQProbe", "MemQWire", "MemQTransport",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "memqd", dependencies: [
+            "MemQServer",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "MemQCoreTests", dependencies: ["MemQCore"]),
+        .testTarget(name: "MemQZooTests", dependencies: ["MemQCore", "MemQZoo"]),
+        .testTarget(name: "MemQEngineTests", dependencies: ["MemQEngine"]),
+        .testTarget(name: "MemQTransportTests", dependencies: ["MemQTransport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

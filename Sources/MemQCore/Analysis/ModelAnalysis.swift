@@ -1,0 +1,53 @@
+/// Shapes and per-layer figures of a graph, computed once and reused by every query on it.
+///
+/// Everything here is per sample; a query multiplies by its batch. Building an analysis validates the graph:
+/// every shape error surfaces here, naming its node.
+public struct ModelAnalysis: Sendable {
+    public let graph: Graph
+    /// One record per node, in the graph's topological order.
+    public let layers: [LayerStats]
+    /// For each layer, the indices of the layers that read its output.
+    public let consumers: [[Int]]
+    /// Index of the output layer.
+    public let outputIndex: Int
+
+    /// Infers shapes and counts every node.
+    /// - Throws: `ModelError` naming the first node whose inputs do not fit.
+    public init(_ graph: Graph) throws(ModelError) {
+        self.graph = graph
+        var index: [String: Int] = [:]
+        var infos: [TensorInfo] = []
+        var layers: [LayerStats] = []
+        layers.reserveCapacity(graph.nodes.count)
+        for (i, node) in graph.nodes.enumerated() {
+            let inputIndices = node.inputs.map { index[$0]! } // Graph guarantees inputs exist and come first.
+            let inputs = inputIndices.map { infos[$0] }
+            let out = try ShapeInference.output(of: node, inputs: inputs)
+            guard out.shape.elementCountChecked != nil else { throw .sizeOverflow(node: node.name, field: "output shape") }
+            let counted = try Counting.count(node: node, inputs: inputs, output: out)
+            let inputElements = try Checked(node: node.name, field: "input size").product([inputs.reduce(0) { $0 + $1.shape.elementCount }])
+            layers.append(LayerStats(name: node.name, op: node.op, inputs: inputIndices, outputShape: out.shape,
+                                     outputDType: out.dtype, params: counted.params, macs: counted.macs,
+                                     exactFlops: counted.flops, inputElements: inputElements,
+                                     weightElements: counted.weightElements, trainable: node.trainable, block: node.block))
+            infos.append(out)
+            index[node.name] = i
+        }
+        var consumers = [[Int]](repeating: [], count: layers.count)
+        for (i, layer) in layers.enumerated() {
+            for input in Set(layer.inputs) { consumers[input].append(i) }
+        }
+        self.layers = layers
+        self.consumers = consumers
+        self.outputIndex = index[graph.output]!
+    }
+
+    /// Totals over the model.
+    public var params: ParameterCount { layers.reduce(ParameterCount()) { $0 + $1.params } }
+    /// Multiply-accumulates for one sample.
+    public var macs: Int { layers.reduce(0) { $0 + $1.macs } }
+    /// Exact FLOPs for one sample.
+    public var exactFlops: Int { layers.reduce(0) { $0 + $1.exactFlops } }
+    /// The first input's per-sample shape.
+    public var inputShape: TensorShape { layers.first(where: { $0.kind == .input })?.outputShape ?? TensorShape([]) }
+}

@@ -1,0 +1,117 @@
+/// What a node computes. Dispatch is always on this enum, never on a name string.
+///
+/// Dimensions (`dim`, `start_dim`, `permute`) follow PyTorch: dimension 0 is the batch, so the channels of an
+/// image are dimension 1. Negative dimensions count from the end.
+public enum Op: Sendable, Hashable {
+    case input(Input)
+    case conv2d(Conv2d)
+    case linear(Linear)
+    case batchNorm(BatchNorm)
+    case layerNorm(LayerNorm)
+    case groupNorm(GroupNorm)
+    case rmsNorm(RMSNorm)
+    case embedding(Embedding)
+    case activation(Activation)
+    case softmax(dim: Int)
+    case maxPool2d(Pool2d)
+    case avgPool2d(Pool2d)
+    case adaptiveAvgPool2d(outputSize: [Int])
+    case adaptiveMaxPool2d(outputSize: [Int])
+    case flatten(startDim: Int, endDim: Int)
+    case reshape(shape: [Int])
+    case permute(dims: [Int])
+    case transpose(Int, Int)
+    case add(inplace: Bool)
+    case mul
+    case concat(dim: Int)
+    case split(Split)
+    case channelShuffle(groups: Int)
+    case dropout(p: Double, inplace: Bool)
+    case stochasticDepth(p: Double)
+    case upsample(scale: Int)
+    case matmul
+    case attention(Attention)
+    case mean(dims: [Int], keepDim: Bool)
+    case scale(factor: Double)
+    case layerScale(dim: Int)
+    case positionalEmbedding(Positional)
+    case classToken(count: Int)
+    case select(dim: Int, index: Int)
+    case pad2d([Int])
+    case crossEntropy
+
+    /// The name used in JSON specs and tables.
+    public var kind: OpKind {
+        switch self {
+        case .input: .input
+        case .conv2d: .conv2d
+        case .linear: .linear
+        case .batchNorm: .batchnorm
+        case .layerNorm: .layernorm
+        case .groupNorm: .groupnorm
+        case .rmsNorm: .rmsnorm
+        case .embedding: .embedding
+        case .activation(let a): a.function.opKind
+        case .softmax: .softmax
+        case .maxPool2d: .maxpool2d
+        case .avgPool2d: .avgpool2d
+        case .adaptiveAvgPool2d: .adaptiveAvgpool2d
+        case .adaptiveMaxPool2d: .adaptiveMaxpool2d
+        case .flatten: .flatten
+        case .reshape: .reshape
+        case .permute: .permute
+        case .transpose: .transpose
+        case .add: .add
+        case .mul: .mul
+        case .concat: .concat
+        case .split(let s): s.chunks != nil ? .chunk : .split
+        case .channelShuffle: .channelShuffle
+        case .dropout: .dropout
+        case .stochasticDepth: .stochasticDepth
+        case .upsample: .upsample
+        case .matmul: .matmul
+        case .attention: .attention
+        case .mean: .mean
+        case .scale: .scale
+        case .layerScale: .layerScale
+        case .positionalEmbedding: .positionalEmbedding
+        case .classToken: .classToken
+        case .select: .select
+        case .pad2d: .pad
+        case .crossEntropy: .crossEntropy
+        }
+    }
+
+    /// Whether the op's output is a view of its (first) input: no storage of its own in PyTorch.
+    public var isView: Bool {
+        switch self {
+        case .flatten, .reshape, .permute, .transpose, .split, .select: true
+        case .dropout(let p, _): p == 0
+        default: false
+        }
+    }
+}
+
+/// The op names of the JSON spec.
+public enum OpKind: String, Sendable, CaseIterable, Codable {
+    case input, conv2d, linear, batchnorm, layernorm, groupnorm, rmsnorm, embedding
+    case relu, relu6, leakyRelu = "leaky_relu", gelu, silu, sigmoid, tanh, hardswish, hardsigmoid, softmax
+    case maxpool2d, avgpool2d, adaptiveAvgpool2d = "adaptive_avgpool2d", adaptiveMaxpool2d = "adaptive_maxpool2d"
+    case flatten, reshape, permute, transpose, add, mul, concat, split, chunk
+    case channelShuffle = "channel_shuffle", dropout, stochasticDepth = "stochastic_depth", upsample, matmul
+    case attention, mean, scale, layerScale = "layer_scale", positionalEmbedding = "positional_embedding"
+    case classToken = "class_token", select, pad, crossEntropy = "cross_entropy"
+
+    /// All names, for error messages.
+    public static var validNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+}
+
+/// A graph input: one sample's shape and element type.
+public struct Input: Sendable, Hashable {
+    public var shape: TensorShape
+    public var dtype: DType?
+    /// - Parameters:
+    ///   - shape: one sample's shape, without the batch.
+    ///   - dtype: nil for the model's compute dtype (images, features); `.int64` for token ids and labels.
+    public init(shape: TensorShape, dtype: DType? = nil) { self.shape = shape; self.dtype = dtype }
+}

@@ -1,0 +1,6 @@
+import MemQCore
+
+extension Zoo {
+    /// Families added beyond the first zoo.
+    static var extraFamilies: [ZooEntry] { [] }
+}
