@@ -1,0 +1,42 @@
+import Foundation
+
+/// Why an estimate could not be made. Every message names the option at fault and what would be valid.
+public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidOption(field: String, message: String)
+    /// The budget cannot hold even what does not depend on the batch.
+    case budgetBelowFixedMemory(budget: Int, fixed: Int, detail: String)
+    /// Batch 1 does not fit.
+    case budgetBelowBatchOne(budget: Int, batchOnePeak: Int)
+    /// The figures exceed 64 bits.
+    case overflow(field: String, message: String)
+    case model(ModelError)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let field, let message):
+            "option '\(field)': \(message)"
+        case .budgetBelowFixedMemory(let budget, let fixed, let detail):
+            "budget of \(ByteFormat.binary(budget)) is smaller than the memory that does not depend on the batch, \(ByteFormat.binary(fixed)) (\(detail)); no batch fits — use a larger budget or GPU, a smaller model, bf16, or ZeRO sharding"
+        case .budgetBelowBatchOne(let budget, let peak):
+            "even batch 1 needs \(ByteFormat.binary(peak)), more than the budget of \(ByteFormat.binary(budget)); try activation checkpointing, a smaller input, or a larger budget"
+        case .overflow(let field, let message):
+            "option '\(field)': \(message)"
+        case .model(let e):
+            e.description
+        }
+    }
+}
+
+/// Binary-unit rendering used in messages (the report layer has the full formatter).
+public enum ByteFormat {
+    /// `1.50 GiB`, `512.0 MiB`, `980 B`.
+    public static func binary(_ bytes: Int) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+        var value = Double(bytes)
+        var unit = 0
+        while abs(value) >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+        if unit == 0 { return "\(bytes) B" }
+        let digits = value >= 100 ? 1 : 2
+        return "\(String(format: "%.\(digits)f", value)) \(units[unit])"
+    }
+}

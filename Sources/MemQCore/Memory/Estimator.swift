@@ -1,0 +1,195 @@
+/// Predicts the peak memory of one training step: one estimate, a sweep over a grid, or the largest batch that
+/// fits a budget.
+///
+/// An estimate is arithmetic over the graph's analysis (no tensors are made): the `timeline` method simulates
+/// the step's allocations (`StepSimulator`), the `seed` method applies the design notes' textbook rule.
+public enum Estimator {
+    /// Estimates one configuration.
+    /// - Throws: `EstimateError` for an invalid batch or option, or figures beyond 64 bits.
+    public static func estimate(_ analysis: ModelAnalysis, _ config: TrainingConfig,
+                                method: Estimate.Method = .timeline) throws(EstimateError) -> Estimate {
+        try validate(analysis, config)
+        switch method {
+        case .seed: return seed(analysis, config)
+        case .timeline: return timeline(analysis, config)
+        }
+    }
+
+    /// The largest batch whose peak stays within `budget * (1 - margin)`.
+    public struct Fit: Sendable, Hashable {
+        public var maxBatch: Int
+        /// The estimate at `maxBatch`.
+        public var atMax: Estimate
+        /// The estimate at `maxBatch + 1` (which does not fit).
+        public var next: Estimate
+        public var budgetBytes: Int
+        public var margin: Double
+        /// Bytes the peak may use: the budget less the margin.
+        public var usableBytes: Int
+    }
+
+    /// Finds the largest batch that fits. Peaks never decrease with the batch, so an exponential search then a
+    /// bisection needs about 2 log2(batch) estimates.
+    /// - Parameters:
+    ///   - budget: bytes available; `margin` is kept free (a fraction, 0.05 for 5%).
+    ///   - limit: the largest batch considered.
+    public static func fit(_ analysis: ModelAnalysis, _ config: TrainingConfig, budget: Int, margin: Double = 0,
+                           method: Estimate.Method = .timeline, limit: Int = 1 << 24) throws(EstimateError) -> Fit {
+        guard budget > 0 else { throw .invalidOption(field: "budget", message: "must be a positive number of bytes, got \(budget)") }
+        guard margin >= 0, margin < 1 else {
+            throw .invalidOption(field: "margin", message: "must be a fraction in [0, 1) such as 0.05 (5%), got \(margin)")
+        }
+        let usable = Int(Double(budget) * (1 - margin))
+        var c = config
+        func peak(_ b: Int) throws(EstimateError) -> Estimate {
+            c.batch = b
+            if let m = config.microBatch { c.microBatch = min(m, b) }
+            return try estimate(analysis, c, method: method)
+        }
+        let one = try peak(1)
+        if one.peakBytes > usable {
+            let fixed = one.breakdown.weights + one.breakdown.buffers + one.breakdown.gradients
+                + one.breakdown.optimizerState - one.optimizerScratch + one.breakdown.runtimeOverhead
+            if fixed > usable {
+                throw .budgetBelowFixedMemory(
+                    budget: usable, fixed: fixed,
+                    detail: "weights \(ByteFormat.binary(one.breakdown.weights)), gradients \(ByteFormat.binary(one.breakdown.gradients)), optimizer state \(ByteFormat.binary(one.breakdown.optimizerState - one.optimizerScratch)), buffers and runtime \(ByteFormat.binary(one.breakdown.buffers + one.breakdown.runtimeOverhead))")
+            }
+            throw .budgetBelowBatchOne(budget: usable, batchOnePeak: one.peakBytes)
+        }
+        var lo = 1, loEstimate = one
+        var hi = 2
+        var hiEstimate: Estimate? = nil
+        while hi <= limit {
+            let e = try peak(hi)
+            if e.peakBytes > usable { hiEstimate = e; break }
+            lo = hi; loEstimate = e
+            hi *= 2
+        }
+        guard var high = hiEstimate else {
+            throw .invalidOption(field: "budget", message: "every batch up to \(limit) fits; the budget is not a constraint")
+        }
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2
+            let e = try peak(mid)
+            if e.peakBytes > usable { hi = mid; high = e } else { lo = mid; loEstimate = e }
+        }
+        return Fit(maxBatch: lo, atMax: loEstimate, next: high, budgetBytes: budget, margin: margin, usableBytes: usable)
+    }
+
+    // MARK: Validation
+
+    static func validate(_ analysis: ModelAnalysis, _ config: TrainingConfig) throws(EstimateError) {
+        guard config.batch >= 1 else {
+            throw .invalidOption(field: "batch", message: "must be a positive integer, got \(config.batch)")
+        }
+        if let m = config.microBatch {
+            guard m >= 1, m <= config.batch else {
+                throw .invalidOption(field: "micro-batch", message: "must be between 1 and the batch (\(config.batch)), got \(m)")
+            }
+        }
+        guard config.dataParallel >= 1 else {
+            throw .invalidOption(field: "data-parallel", message: "must be at least 1 device, got \(config.dataParallel)")
+        }
+        guard (0...3).contains(config.zeroStage) else {
+            throw .invalidOption(field: "zero", message: "ZeRO stage must be 0, 1, 2 or 3, got \(config.zeroStage)")
+        }
+        if config.runtime == .pytorchCUDA && config.gpu == nil {
+            throw .invalidOption(field: "runtime", message: "pytorch-cuda needs a GPU profile (--gpu); valid: \(GPUProfile.validNames)")
+        }
+        if case .everyKthBlock(let k) = config.checkpoint, k < 1 {
+            throw .invalidOption(field: "checkpoint", message: "every k-th block needs k >= 1, got \(k)")
+        }
+        // Everything the step allocates is at most a few times the outputs of all layers per sample: keep the
+        // largest figure comfortably inside 64 bits.
+        let perSample = analysis.layers.reduce(0) { $0 &+ $1.outputElements &+ $1.inputElements }
+        let (scaled, overflow) = perSample.multipliedReportingOverflow(by: config.batch)
+        if overflow || scaled > (Int.max / 64) {
+            throw .overflow(field: "batch", message: "batch \(config.batch) makes memory figures exceed 64 bits; use a realistic batch")
+        }
+    }
+
+    // MARK: Timeline
+
+    static func timeline(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Estimate {
+        let micro = config.microBatch ?? config.batch
+        var sim = StepSimulator(analysis: analysis, config: config, batch: micro)
+        let ledger = sim.run()
+        var breakdown = Estimate.Breakdown()
+        for c in MemoryCategory.allCases { breakdown[c] = ledger.peakLive[c.rawValue] }
+        let scratch = max(0, ledger.phase == .step && ledger.peakEvent.phase == .step
+                          ? breakdown.optimizerState - persistentOptimizerState(analysis, config) : 0)
+        applyDataParallel(&breakdown, analysis, config)
+        var reserved: Int? = nil
+        if config.runtime == .pytorchCUDA, let gpu = config.gpu {
+            let segments = ledger.peakReserved + gpu.cublasWorkspaceBytes + gpu.cudnnWorkspaceBytes
+            reserved = segments
+            breakdown.runtimeOverhead = max(0, segments - breakdown.total) + gpu.contextBytes
+        }
+        let node = analysis.layers[min(ledger.peakEvent.node, analysis.layers.count - 1)].name
+        return Estimate(peakBytes: breakdown.total,
+                        peakAt: .init(node: node, phase: ledger.peakEvent.phase, event: ledger.peakEvent.event),
+                        breakdown: breakdown, optimizerScratch: scratch, reservedBytes: reserved, method: .timeline,
+                        config: config, params: analysis.params, macs: analysis.macs * config.batch)
+    }
+
+    /// Optimizer state that persists between steps.
+    static func persistentOptimizerState(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Int {
+        var total = 0
+        for layer in analysis.layers where layer.trainable {
+            for elements in StepSimulator.parameterTensors(layer) {
+                if config.dtype.hasMasterWeights { total += elements * 4 }
+                total += config.optimizer.stateCopies * elements * config.dtype.optimizerState.byteSize
+                if config.optimizer.hasStepTensor && !config.onCUDA { total += config.dtype.parameters == .float64 ? 8 : 4 }
+            }
+        }
+        return total
+    }
+
+    /// Per-device figures under data parallelism: DDP's gradient buckets (a second copy of the gradients),
+    /// ZeRO stage 1 shards optimizer state, stage 2 also gradients, stage 3 also weights (plus the largest
+    /// layer's parameters gathered at a time).
+    static func applyDataParallel(_ b: inout Estimate.Breakdown, _ analysis: ModelAnalysis, _ config: TrainingConfig) {
+        let n = config.dataParallel
+        guard n > 1 else { return }
+        let gradBytes = analysis.params.trainable * config.dtype.parameters.byteSize
+        switch config.zeroStage {
+        case 0:
+            b.gradients += gradBytes
+        default:
+            b.optimizerState = b.optimizerState / n
+            if config.zeroStage >= 2 { b.gradients = b.gradients / n }
+            if config.zeroStage >= 3 {
+                let largest = analysis.layers.map { $0.params.total }.max() ?? 0
+                b.weights = b.weights / n + largest * config.dtype.parameters.byteSize
+            }
+        }
+    }
+
+    // MARK: Seed
+
+    /// The design notes' rule: weights, every layer's output twice (forward, and again for backward),
+    /// gradients equal to the weights, and the optimizer's copies.
+    static func seed(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Estimate {
+        let p = config.dtype.parameters.byteSize
+        let a = config.dtype.activations.byteSize
+        var b = Estimate.Breakdown()
+        let params = analysis.params
+        b.weights = params.total * p
+        b.buffers = params.buffers * p + params.counters * 8
+        b.gradients = params.trainable * p
+        b.optimizerState = config.optimizer.stateCopies * params.trainable * config.dtype.optimizerState.byteSize
+            + (config.dtype.hasMasterWeights ? params.trainable * 4 : 0)
+        var outputs = 0
+        for layer in analysis.layers {
+            if case .input = layer.op { b.input += layer.outputElements * config.batch * (layer.outputDType ?? config.dtype.activations).byteSize; continue }
+            outputs += layer.outputElements * config.batch * (layer.outputDType ?? config.dtype.activations).byteSize
+        }
+        _ = a
+        b.activations = outputs
+        b.temporary = outputs
+        return Estimate(peakBytes: b.total, peakAt: .init(node: analysis.layers.last?.name ?? "", phase: .backward, event: "seed rule"),
+                        breakdown: b, optimizerScratch: 0, reservedBytes: nil, method: .seed, config: config,
+                        params: params, macs: analysis.macs * config.batch)
+    }
+}

@@ -1,0 +1,532 @@
+/// The forward pass: what each op allocates and what autograd saves for its backward.
+///
+/// Sources: tools/autograd/derivatives.yaml (which inputs or results a formula uses), aten's CPU and CUDA
+/// kernels (outputs a kernel allocates: `native_batch_norm`'s save_mean/save_invstd, `max_pool2d_with_indices`'s
+/// int64 indices, dropout's mask), autograd's rule that an in-place op whose formula needs `self` saves a clone
+/// of the original. Each rule is checked against the MemTracker timelines in shared/groundtruth/timelines.
+extension StepSimulator {
+    /// Runs every node's forward rule and drops each tensor's Python reference after its last consumer.
+    mutating func forward(accumulating: Bool) {
+        let layers = analysis.layers
+        var lastUse = [Int](repeating: -1, count: layers.count)
+        for (i, layer) in layers.enumerated() { for v in layer.inputs { lastUse[v] = max(lastUse[v], i) } }
+        let logits = lossLogits
+        var hasLabels = false
+        for i in layers.indices {
+            ledger.node = i
+            if case .crossEntropy = layers[i].op {
+                if layers[i].inputs.count > 1 { hasLabels = true }
+                continue  // the loss runs after the forward pass
+            }
+            forwardNode(i, accumulating: accumulating)
+            for v in Set(layers[i].inputs) where lastUse[v] == i && v != logits && !isGraphInput(v) {
+                ledger.release(storage[v])
+            }
+            if lastUse[i] < 0 && i != logits && !isGraphInput(i) { ledger.release(storage[i]) }
+        }
+        if !hasLabels {
+            // Integer class labels, one per sample (or per token), created with the batch.
+            let perSample = max(1, layers[logits].outputElements / max(1, layers[logits].outputShape.dims.last ?? 1))
+            _ = ledger.alloc(perSample * batch * 8, .input)
+        }
+    }
+
+    /// The tensor the loss reads: the input of a final cross-entropy node, else the graph's output.
+    var lossLogits: Int {
+        let out = analysis.outputIndex
+        if case .crossEntropy = analysis.layers[out].op { return analysis.layers[out].inputs[0] }
+        return out
+    }
+
+    func isGraphInput(_ v: Int) -> Bool {
+        if case .input = analysis.layers[v].op { true } else { false }
+    }
+
+    /// `cross_entropy(logits.float(), y)`: the fp32 copy for half precision, log_softmax (saved), nll_loss.
+    mutating func loss(oldLoss: Int) -> (root: Int, grad: Int, held: [Int]) {
+        let logits = lossLogits
+        ledger.node = analysis.outputIndex
+        let classesTimesRows = analysis.layers[logits].outputElements
+        let lb = lossType.byteSize
+        var f = storage[logits]
+        var fEdge = edge(logits)
+        var copyHeld = false
+        if act != lossType {
+            var plan = BackwardPlan()
+            plan.op("_to_copy (backward)", batchBytes(classesTimesRows, act))
+            plan.outputs = [.alloc(0)]
+            f = ledger.alloc(batchBytes(classesTimesRows, lossType), .activations)
+            ledger.sample("_to_copy (.float())")
+            let copyFn = newFn(saved: [], edges: [fEdge], plan: plan)
+            nodeOfFn[copyFn] = logits
+            fEdge = copyFn
+            copyHeld = true
+        }
+        var lsPlan = BackwardPlan()
+        lsPlan.op("_log_softmax_backward_data", batchBytes(classesTimesRows, lossType))
+        lsPlan.outputs = [.alloc(0)]
+        let ls = ledger.alloc(batchBytes(classesTimesRows, lossType), .activations)
+        ledger.sample("_log_softmax")
+        let lsFn = newFn(saved: [ls], edges: [fEdge], plan: lsPlan)
+        var nllPlan = BackwardPlan()
+        nllPlan.op("nll_loss_backward", batchBytes(classesTimesRows, lossType))
+        nllPlan.outputs = [.alloc(0)]
+        let lossValue = ledger.alloc(lb, .activations)
+        let totalWeight = ledger.alloc(lb, .activations)
+        ledger.sample("nll_loss_forward")
+        let nllFn = newFn(saved: [ls, totalWeight], edges: [lsFn], plan: nllPlan)
+        nodeOfFn[lsFn] = analysis.outputIndex
+        nodeOfFn[nllFn] = analysis.outputIndex
+        ledger.release(ls)
+        ledger.release(totalWeight)
+        if copyHeld { ledger.release(f) }
+        ledger.release(storage[logits])
+        ledger.release(oldLoss)
+        let ones = ledger.alloc(lb, .activations)
+        ledger.sample("ones_like")
+        return (nllFn, ones, [lossValue])
+    }
+
+    // MARK: Parameters
+
+    /// AccumulateGrad edges for node `i`'s parameter tensors, with autocast's half copies when the op casts them.
+    /// - Returns: per tensor the edge (-1 when frozen), the bytes of its gradient as the op computes it, and the
+    ///   storages the op saves (the half copies).
+    mutating func parameters(of i: Int, castable: Bool, accumulating: Bool) -> (edges: [Int], gradBytes: [Int], saved: [Int]) {
+        let tensors = paramTensors[i]
+        let trainable = analysis.layers[i].trainable
+        var edges: [Int] = [], grads: [Int] = [], saved: [Int] = []
+        let cast = castable && config.dtype.isAutocast
+        for elements in tensors {
+            let acc = trainable ? newAccumulate(inPlace: accumulating) : -1
+            if cast {
+                let copy = ledger.alloc(elements * act.byteSize, .activations)
+                ledger.sample("_to_copy (autocast weight)")
+                autocastCache.append(copy)
+                saved.append(copy)
+                if trainable {
+                    var plan = BackwardPlan()
+                    plan.op("_to_copy (weight grad to fp32)", elements * paramType.byteSize)
+                    plan.outputs = [.alloc(0)]
+                    let castFn = newFn(saved: [], edges: [acc], plan: plan)
+                    nodeOfFn[castFn] = i
+                    edges.append(castFn)
+                    grads.append(elements * act.byteSize)
+                } else {
+                    edges.append(-1); grads.append(0)
+                }
+            } else {
+                edges.append(acc)
+                grads.append(trainable ? elements * paramType.byteSize : 0)
+            }
+        }
+        paramFns[i] = edges
+        return (edges, grads, saved)
+    }
+
+    /// Element counts of a node's parameter tensors in `model.parameters()` order.
+    static func parameterTensors(_ layer: LayerStats) -> [Int] {
+        let p = layer.params.total
+        guard p > 0 else { return [] }
+        switch layer.op {
+        case .conv2d(let c):
+            return c.bias ? [p - c.outChannels, c.outChannels] : [p]
+        case .linear(let l):
+            return l.bias ? [p - l.outFeatures, l.outFeatures] : [p]
+        case .batchNorm, .groupNorm:
+            return [p / 2, p / 2]
+        case .layerNorm(let l):
+            return l.bias ? [p / 2, p / 2] : [p]
+        case .attention(let a):
+            let q = a.heads * a.headDim, kv = a.kvHeads * a.headDim
+            var t = [a.embedDim * (q + 2 * kv)]
+            if a.qkvBias { t.append(q + 2 * kv) }
+            t.append(q * a.embedDim)
+            if a.outBias { t.append(a.embedDim) }
+            if a.extraParams > 0 { t.append(a.extraParams) }
+            return t
+        default:
+            return [p]
+        }
+    }
+
+    // MARK: Ops
+
+    // swiftlint:disable:next cyclomatic_complexity function_body_length
+    mutating func forwardNode(_ i: Int, accumulating: Bool) {
+        let layer = analysis.layers[i]
+        let ins = layer.inputs
+        let x = ins.first ?? -1
+        let yBytes = bytes(of: i)
+        let xBytes = x >= 0 ? bytes(of: x) : 0
+        let needIn = x >= 0 && requiresGrad(x)
+
+        /// A fresh output, sampled as one kernel.
+        func output(_ sim: inout StepSimulator, _ event: String, extra: [Int] = []) -> (Int, [Int]) {
+            let y = sim.ledger.alloc(yBytes, .activations)
+            let ex = extra.map { sim.ledger.alloc($0, .activations) }
+            sim.ledger.sample(event)
+            sim.storage[i] = y
+            return (y, ex)
+        }
+        /// The output shares its input's storage (a view or an in-place op).
+        func alias(_ sim: inout StepSimulator, contiguous: Bool) {
+            sim.storage[i] = sim.storage[x]
+            sim.ledger.retain(sim.storage[x])
+            sim.contiguous[i] = contiguous
+        }
+        func attach(_ sim: inout StepSimulator, saved: [Int], edges: [Int], plan: BackwardPlan) {
+            guard edges.contains(where: { $0 >= 0 }) else { return }
+            let fn = sim.newFn(saved: saved, edges: edges, plan: plan)
+            sim.nodeOfFn[fn] = i
+            sim.gradFn[i] = fn
+        }
+        /// One backward kernel that allocates the input's gradient.
+        func simple(_ event: String) -> BackwardPlan {
+            var plan = BackwardPlan()
+            plan.op(event, needIn ? xBytes : 0)
+            plan.outputs = [needIn ? .alloc(0) : .none]
+            return plan
+        }
+
+        switch layer.op {
+        case .input:
+            storage[i] = ledger.alloc(yBytes, .input)
+
+        case .conv2d:
+            let p = parameters(of: i, castable: true, accumulating: accumulating)
+            _ = output(&self, "convolution")
+            var plan = BackwardPlan()
+            let gw = p.gradBytes[0], gb = p.gradBytes.count > 1 ? p.gradBytes[1] : 0
+            plan.op("convolution_backward", needIn ? xBytes : 0, gw, gb)
+            plan.outputs = [needIn ? .alloc(0) : .none, gw > 0 ? .alloc(1) : .none, gb > 0 ? .alloc(2) : .none]
+            attach(&self, saved: [storage[x]] + p.saved, edges: [edge(x)] + p.edges + (p.edges.count == 1 ? [-1] : []), plan: plan)
+
+        case .linear(let l):
+            let p = parameters(of: i, castable: true, accumulating: accumulating)
+            _ = output(&self, "addmm")
+            var plan = BackwardPlan()
+            let gw = p.gradBytes[0], gb = l.bias ? p.gradBytes[1] : 0
+            plan.op("mm (grad input)", needIn ? xBytes : 0)
+            plan.op("mm (grad weight)", gw)
+            plan.op("sum (grad bias)", gb)
+            plan.outputs = [gb > 0 ? .alloc(2) : .none, needIn ? .alloc(0) : .none, gw > 0 ? .alloc(1) : .none]
+            attach(&self, saved: [storage[x]] + p.saved, edges: [l.bias ? p.edges[1] : -1, edge(x), p.edges[0]], plan: plan)
+
+        case .batchNorm(let b):
+            let p = parameters(of: i, castable: false, accumulating: accumulating)
+            let channels = analysis.layers[x].outputShape.dims[0]
+            // save_mean and save_invstd: the input's dtype on CPU, float32 in cuDNN.
+            let statBytes = channels * (onCUDA ? max(4, act.byteSize) : act.byteSize)
+            let (_, stats) = output(&self, "native_batch_norm", extra: [statBytes, statBytes])
+            var plan = BackwardPlan()
+            let gw = b.affine ? p.gradBytes[0] : 0, gb = b.affine ? p.gradBytes[1] : 0
+            plan.op("native_batch_norm_backward", needIn ? xBytes : 0, gw, gb)
+            plan.outputs = [needIn ? .alloc(0) : .none, gw > 0 ? .alloc(1) : .none, gb > 0 ? .alloc(2) : .none]
+            attach(&self, saved: [storage[x]] + stats, edges: [edge(x)] + (b.affine ? p.edges : [-1, -1]), plan: plan)
+            for s in stats { ledger.release(s) }
+
+        case .layerNorm, .groupNorm, .rmsNorm:
+            let p = parameters(of: i, castable: false, accumulating: accumulating)
+            let dims = analysis.layers[x].outputShape.dims
+            let rows: Int
+            var statCount = 2
+            switch layer.op {
+            case .layerNorm(let l): rows = dims.dropLast(l.normalizedDims).reduce(1, *)
+            case .groupNorm(let g): rows = g.groups
+            default: rows = dims.dropLast().reduce(1, *); statCount = 1
+            }
+            let statBytes = rows * batch * max(4, act.byteSize)
+            let (_, stats) = output(&self, "native_norm", extra: [Int](repeating: statBytes, count: statCount))
+            var plan = BackwardPlan()
+            var bytes = [needIn ? xBytes : 0]
+            bytes += p.gradBytes
+            plan.op("native_norm_backward", bytes)
+            plan.outputs = [needIn ? .alloc(0) : .none] + p.gradBytes.indices.map { p.gradBytes[$0] > 0 ? .alloc($0 + 1) : .none }
+            attach(&self, saved: [storage[x]] + stats, edges: [edge(x)] + p.edges, plan: plan)
+            for s in stats { ledger.release(s) }
+
+        case .embedding:
+            let p = parameters(of: i, castable: false, accumulating: accumulating)
+            _ = output(&self, "embedding")
+            var plan = BackwardPlan()
+            plan.op("embedding_dense_backward", p.gradBytes[0])
+            plan.outputs = [p.gradBytes[0] > 0 ? .alloc(0) : .none]
+            attach(&self, saved: [storage[x]], edges: p.edges, plan: plan)
+
+        case .activation(let a):
+            // Formulas that use the result (relu, sigmoid, tanh; leaky_relu in place) keep the output; the others
+            // keep `self`, which an in-place op must first clone.
+            let usesResult: Bool = switch a.function {
+            case .relu, .sigmoid, .tanh: true
+            case .leakyRelu: a.inplace
+            default: false
+            }
+            let event = "\(a.function.rawValue)_backward"
+            if a.inplace {
+                var saved = storage[x]
+                var clone = -1
+                if !usesResult && needIn {
+                    clone = ledger.alloc(xBytes, .activations)
+                    ledger.sample("clone (in-place \(a.function.rawValue))")
+                    saved = clone
+                }
+                alias(&self, contiguous: contiguous[x])
+                attach(&self, saved: [saved], edges: [edge(x)], plan: simple(event))
+                ledger.release(clone)
+            } else {
+                let (y, _) = output(&self, a.function.rawValue)
+                attach(&self, saved: [usesResult ? y : storage[x]], edges: [edge(x)], plan: simple(event))
+            }
+
+        case .softmax:
+            let (y, _) = output(&self, "_softmax")
+            attach(&self, saved: [y], edges: [edge(x)], plan: simple("_softmax_backward_data"))
+
+        case .maxPool2d, .adaptiveMaxPool2d:
+            // Indices are int64 on every device.
+            let (_, ex) = output(&self, "max_pool2d_with_indices", extra: [layer.outputElements * batch * 8])
+            attach(&self, saved: [storage[x], ex[0]], edges: [edge(x)], plan: simple("max_pool2d_with_indices_backward"))
+            ledger.release(ex[0])
+
+        case .avgPool2d:
+            _ = output(&self, "avg_pool2d")
+            attach(&self, saved: [storage[x]], edges: [edge(x)], plan: simple("avg_pool2d_backward"))
+
+        case .adaptiveAvgPool2d(let size):
+            if size.allSatisfy({ $0 == 1 }) {
+                // aten::adaptive_avg_pool2d lowers a 1x1 output to mean(-1, -2): nothing saved; backward expand + div.
+                _ = output(&self, "mean")
+                attach(&self, saved: [], edges: [edge(x)], plan: simple("div (mean backward)"))
+            } else {
+                _ = output(&self, "_adaptive_avg_pool2d")
+                attach(&self, saved: [storage[x]], edges: [edge(x)], plan: simple("_adaptive_avg_pool2d_backward"))
+            }
+
+        case .flatten, .reshape:
+            if contiguous[x] {
+                alias(&self, contiguous: true)
+            } else {
+                _ = output(&self, "clone (reshape of a non-contiguous view)")
+            }
+            var plan = BackwardPlan()
+            plan.outputs = [.incoming]
+            attach(&self, saved: [], edges: [edge(x)], plan: plan)
+
+        case .permute, .transpose:
+            alias(&self, contiguous: false)
+            var plan = BackwardPlan()
+            plan.outputs = [.incoming]
+            attach(&self, saved: [], edges: [edge(x)], plan: plan)
+
+        case .select:
+            alias(&self, contiguous: false)
+            attach(&self, saved: [], edges: [edge(x)], plan: simple("select_backward"))
+
+        case .split:
+            alias(&self, contiguous: false)
+            var plan = BackwardPlan()
+            plan.op("split_backward", needIn ? yBytes : 0)
+            plan.outputs = [needIn ? .alloc(0) : .none]
+            attach(&self, saved: [], edges: [edge(x)], plan: plan)
+
+        case .concat:
+            _ = output(&self, "cat")
+            var plan = BackwardPlan()
+            plan.outputs = ins.map { requiresGrad($0) ? .incoming : .none }
+            attach(&self, saved: [], edges: ins.map { edge($0) }, plan: plan)
+
+        case .add(let inplace):
+            if inplace { alias(&self, contiguous: contiguous[x]) } else { _ = output(&self, "add") }
+            var plan = BackwardPlan()
+            var outs: [BackwardPlan.Out] = []
+            for v in ins {
+                if !requiresGrad(v) { outs.append(.none); continue }
+                let vb = bytes(of: v)
+                if vb < yBytes {
+                    outs.append(.alloc(plan.op("sum (broadcast add backward)", vb)[0]))
+                } else {
+                    outs.append(.incoming)
+                }
+            }
+            plan.outputs = outs
+            attach(&self, saved: [], edges: ins.map { edge($0) }, plan: plan)
+
+        case .mul:
+            _ = output(&self, "mul")
+            var plan = BackwardPlan()
+            var outs: [BackwardPlan.Out] = []
+            var saved: [Int] = []
+            for (k, v) in ins.enumerated() {
+                if !requiresGrad(v) { outs.append(.none); continue }
+                for (m, other) in ins.enumerated() where m != k { saved.append(storage[other]) }
+                let full = plan.op("mul (backward)", yBytes)[0]
+                let vb = bytes(of: v)
+                if vb < yBytes {
+                    outs.append(.alloc(plan.op("sum (broadcast mul backward)", vb)[0]))
+                    plan.scratch.append(full)
+                } else {
+                    outs.append(.alloc(full))
+                }
+            }
+            plan.outputs = outs
+            attach(&self, saved: Array(Set(saved)), edges: ins.map { edge($0) }, plan: plan)
+
+        case .dropout(let p, let inplace):
+            guard p > 0 else { alias(&self, contiguous: contiguous[x]); gradFn[i] = gradFn[x]; return }
+            let mask: Int
+            if onCUDA && !inplace {
+                // native_dropout: output and a bool mask in one kernel.
+                let (_, ex) = output(&self, "native_dropout", extra: [layer.outputElements * batch])
+                mask = ex[0]
+            } else {
+                // CPU (and in-place): a mask of the input's dtype (bernoulli_, div_), then input * mask.
+                mask = ledger.alloc(xBytes, .activations)
+                ledger.sample("bernoulli_ (dropout mask)")
+                if inplace { alias(&self, contiguous: contiguous[x]) } else { _ = output(&self, "mul (dropout)") }
+            }
+            attach(&self, saved: [mask], edges: [edge(x)], plan: simple("mul (dropout backward)"))
+            ledger.release(mask)
+
+        case .stochasticDepth(let p):
+            guard p > 0 else { alias(&self, contiguous: contiguous[x]); gradFn[i] = gradFn[x]; return }
+            let noise = ledger.alloc(batch * act.byteSize, .activations)
+            ledger.sample("bernoulli_ (stochastic depth)")
+            _ = output(&self, "mul (stochastic depth)")
+            attach(&self, saved: [noise], edges: [edge(x)], plan: simple("mul (stochastic depth backward)"))
+            ledger.release(noise)
+
+        case .upsample:
+            _ = output(&self, "upsample_nearest2d")
+            attach(&self, saved: [], edges: [edge(x)], plan: simple("upsample_nearest2d_backward"))
+
+        case .pad2d:
+            _ = output(&self, "constant_pad_nd")
+            var plan = BackwardPlan()
+            plan.outputs = [.incoming]
+            attach(&self, saved: [], edges: [edge(x)], plan: plan)
+
+        case .channelShuffle:
+            _ = output(&self, "clone (channel_shuffle)")
+            attach(&self, saved: [], edges: [edge(x)], plan: simple("clone (reshape of the transposed gradient)"))
+
+        case .matmul:
+            let b = ins[1]
+            _ = output(&self, "bmm")
+            var plan = BackwardPlan()
+            let needB = requiresGrad(b)
+            plan.op("bmm (grad self)", needIn ? xBytes : 0)
+            plan.op("bmm (grad other)", needB ? bytes(of: b) : 0)
+            plan.outputs = [needIn ? .alloc(0) : .none, needB ? .alloc(1) : .none]
+            var saved: [Int] = []
+            if needB { saved.append(storage[x]) }
+            if needIn { saved.append(storage[b]) }
+            attach(&self, saved: saved, edges: [edge(x), edge(b)], plan: plan)
+
+        case .attention(let a):
+            forwardAttention(i, a, accumulating: accumulating)
+
+        case .mean:
+            _ = output(&self, "mean")
+            attach(&self, saved: [], edges: [edge(x)], plan: simple("div (mean backward)"))
+
+        case .scale:
+            _ = output(&self, "mul (scale)")
+            attach(&self, saved: [], edges: [edge(x)], plan: simple("mul (scale backward)"))
+
+        case .layerScale:
+            let p = parameters(of: i, castable: false, accumulating: accumulating)
+            _ = output(&self, "mul (layer scale)")
+            var plan = BackwardPlan()
+            plan.op("mul (grad input)", needIn ? xBytes : 0)
+            var gammaOut = BackwardPlan.Out.none
+            if p.gradBytes[0] > 0 {
+                let full = plan.op("mul (grad gamma)", yBytes)[0]
+                gammaOut = .alloc(plan.op("sum (grad gamma)", p.gradBytes[0])[0])
+                plan.scratch.append(full)
+            }
+            plan.outputs = [needIn ? .alloc(0) : .none, gammaOut]
+            attach(&self, saved: p.gradBytes[0] > 0 ? [storage[x]] : [], edges: [edge(x), p.edges[0]], plan: plan)
+
+        case .positionalEmbedding, .classToken:
+            let p = parameters(of: i, castable: false, accumulating: accumulating)
+            _ = output(&self, layer.kind == .classToken ? "cat (class token)" : "add (position embedding)")
+            var plan = BackwardPlan()
+            let k = plan.op("sum (expand backward)", p.gradBytes[0])[0]
+            plan.outputs = [needIn ? .incoming : .none, p.gradBytes[0] > 0 ? .alloc(k) : .none]
+            attach(&self, saved: [], edges: [edge(x), p.edges[0]], plan: plan)
+
+        case .crossEntropy:
+            break
+        }
+    }
+
+    /// Self-attention as PyTorch runs it: the packed q/k/v projection (saves its input), fused scaled
+    /// dot-product attention (flash kernel: saves q, k, v, the output and the float32 log-sum-exp per head and
+    /// position), and the output projection (saves the attention output).
+    mutating func forwardAttention(_ i: Int, _ a: Attention, accumulating: Bool) {
+        let layer = analysis.layers[i]
+        let x = layer.inputs[0]
+        let dims = analysis.layers[x].outputShape.dims
+        let tokens = dims.dropLast().reduce(1, *) * batch
+        let rows = dims.dropLast(2).reduce(1, *) * batch
+        let seqLen = dims[dims.count - 2]
+        let q = a.heads * a.headDim, kv = a.kvHeads * a.headDim
+        let e = act.byteSize
+        let xBytes = bytes(of: x)
+        let needIn = requiresGrad(x)
+        let p = parameters(of: i, castable: true, accumulating: accumulating)
+        // Parameter tensors: W_qkv, [b_qkv], W_out, [b_out], [extra].
+        var t = 0
+        let wqkv = t; t += 1
+        let bqkv = a.qkvBias ? t : -1; if a.qkvBias { t += 1 }
+        let wo = t; t += 1
+        let bo = a.outBias ? t : -1; if a.outBias { t += 1 }
+        let extra = a.extraParams > 0 ? t : -1
+        func grad(_ k: Int) -> Int { k >= 0 ? p.gradBytes[k] : 0 }
+        func edgeOf(_ k: Int) -> Int { k >= 0 ? p.edges[k] : -1 }
+        func savedCast(_ k: Int) -> [Int] { k >= 0 && k < p.saved.count ? [p.saved[k]] : [] }
+
+        // 1. q/k/v projection.
+        let qkv = ledger.alloc(tokens * (q + 2 * kv) * e, .activations)
+        ledger.sample("addmm (q/k/v projection)")
+        var planA = BackwardPlan()
+        planA.op("mm (grad input)", needIn ? xBytes : 0)
+        planA.op("mm (grad W_qkv)", grad(wqkv))
+        planA.op("sum (grad b_qkv)", grad(bqkv))
+        planA.outputs = [grad(bqkv) > 0 ? .alloc(2) : .none, needIn ? .alloc(0) : .none, grad(wqkv) > 0 ? .alloc(1) : .none]
+        let edgesA = [edgeOf(bqkv), edge(x), edgeOf(wqkv)]
+        let fnA = edgesA.contains { $0 >= 0 } ? newFn(saved: [storage[x]] + savedCast(wqkv), edges: edgesA, plan: planA) : -1
+        if fnA >= 0 { nodeOfFn[fnA] = i }
+
+        // 2. Fused attention.
+        let out = ledger.alloc(tokens * q * e, .activations)
+        let lse = ledger.alloc(rows * a.heads * seqLen * 4, .activations)
+        ledger.sample("_scaled_dot_product_flash_attention")
+        var planB = BackwardPlan()
+        planB.op("_scaled_dot_product_flash_attention_backward", fnA >= 0 ? tokens * (q + 2 * kv) * e : 0, grad(extra))
+        planB.outputs = [fnA >= 0 ? .alloc(0) : .none, grad(extra) > 0 ? .alloc(1) : .none]
+        let edgesB = [fnA, edgeOf(extra)]
+        let fnB = edgesB.contains { $0 >= 0 } ? newFn(saved: [qkv, out, lse], edges: edgesB, plan: planB) : -1
+        if fnB >= 0 { nodeOfFn[fnB] = i }
+        ledger.release(qkv)
+        ledger.release(lse)
+
+        // 3. Output projection.
+        let y = ledger.alloc(bytes(of: i), .activations)
+        ledger.sample("addmm (output projection)")
+        storage[i] = y
+        var planC = BackwardPlan()
+        planC.op("mm (grad attention output)", fnB >= 0 ? tokens * q * e : 0)
+        planC.op("mm (grad W_out)", grad(wo))
+        planC.op("sum (grad b_out)", grad(bo))
+        planC.outputs = [grad(bo) > 0 ? .alloc(2) : .none, fnB >= 0 ? .alloc(0) : .none, grad(wo) > 0 ? .alloc(1) : .none]
+        let edgesC = [edgeOf(bo), fnB, edgeOf(wo)]
+        if edgesC.contains(where: { $0 >= 0 }) {
+            let fnC = newFn(saved: [out] + savedCast(wo), edges: edgesC, plan: planC)
+            nodeOfFn[fnC] = i
+            gradFn[i] = fnC
+        }
+        ledger.release(out)
+    }
+}

@@ -1,0 +1,279 @@
+/// Simulates one training step (the second: optimizer state exists) as an allocation timeline.
+///
+/// Forward: each op allocates its outputs and what autograd saves (the per-op rules are in
+/// `StepSimulator+Forward.swift`, each with its PyTorch source); a tensor nobody saved dies after its last
+/// consumer. Loss: `cross_entropy(model(x).float(), y)`. Backward: the autograd engine's order and frees.
+/// Step: the optimizer's state and scratch. The rules reproduce PyTorch's MemTracker byte for byte on the
+/// calibration models (docs/memory-model.md).
+struct StepSimulator {
+    let analysis: ModelAnalysis
+    let config: TrainingConfig
+    /// Samples in one forward/backward pass (the micro-batch under gradient accumulation).
+    let batch: Int
+    var ledger: StorageLedger
+    var fns: [GradFn] = []
+    var seq = 0
+
+    /// Per value (graph node output): its storage, its grad_fn (-1: needs no gradient), whether contiguous.
+    var storage: [Int]
+    var gradFn: [Int]
+    var contiguous: [Bool]
+    /// Per node: AccumulateGrad (or autocast ToCopy) nodes of its parameter tensors, in registration order.
+    var paramFns: [[Int]]
+    /// Per node: its parameter tensors' element counts, in registration order.
+    let paramTensors: [[Int]]
+    /// Storages held until the end of the forward pass (autocast's cache of half weight copies).
+    var autocastCache: [Int] = []
+
+    let act: DType
+    let paramType: DType
+    let onCUDA: Bool
+
+    init(analysis: ModelAnalysis, config: TrainingConfig, batch: Int) {
+        self.analysis = analysis
+        self.config = config
+        self.batch = batch
+        let granularity = config.onCUDA ? 512 : 1
+        self.ledger = StorageLedger(granularity: granularity,
+                                    allocator: config.runtime == .pytorchCUDA ? CachingAllocatorModel() : nil)
+        let n = analysis.layers.count
+        storage = [Int](repeating: -1, count: n)
+        gradFn = [Int](repeating: -1, count: n)
+        contiguous = [Bool](repeating: true, count: n)
+        paramFns = [[Int]](repeating: [], count: n)
+        paramTensors = analysis.layers.map(StepSimulator.parameterTensors)
+        act = config.dtype.activations
+        paramType = config.dtype.parameters
+        onCUDA = config.onCUDA
+    }
+
+    // MARK: Bookkeeping
+
+    /// Bytes of `elements` per sample for the whole (micro-)batch in `dtype`.
+    func batchBytes(_ elements: Int, _ dtype: DType) -> Int { elements * batch * dtype.byteSize }
+    func bytes(of layer: Int) -> Int { analysis.layers[layer].outputElements * batch * (analysis.layers[layer].outputDType ?? act).byteSize }
+
+    mutating func newFn(saved: [Int], edges: [Int], plan: BackwardPlan) -> Int {
+        seq += 1
+        for s in saved { ledger.retain(s) }
+        fns.append(GradFn(seq: seq, saved: saved.filter { $0 >= 0 }, edges: edges, plan: plan, isAccumulate: false))
+        return fns.count - 1
+    }
+
+    mutating func newAccumulate(inPlace: Bool) -> Int {
+        fns.append(GradFn(seq: Int.max, saved: [], edges: [], plan: .none, isAccumulate: true, accumulatesInPlace: inPlace))
+        return fns.count - 1
+    }
+
+    /// The grad_fn edge for value `v`, or -1.
+    func edge(_ v: Int) -> Int { gradFn[v] }
+    func requiresGrad(_ v: Int) -> Bool { gradFn[v] >= 0 }
+
+    // MARK: The step
+
+    /// Runs the whole step and returns the ledger with its peak.
+    mutating func run() -> StorageLedger {
+        let params = analysis.layers.indices.flatMap { i in paramTensors[i].map { (i, $0) } }
+        let trainable = params.filter { analysis.layers[$0.0].trainable }.map { $0.1 * paramType.byteSize }
+
+        // State when the step starts: weights, buffers, optimizer state; the previous step's loss (4 bytes)
+        // is still bound; gradients were set to None by zero_grad unless gradients accumulate.
+        let accumulating = (config.microBatch ?? config.batch) < config.batch
+        ledger.phase = .forward
+        var persistent: [Int] = []
+        for (_, n) in params { persistent.append(ledger.alloc(n * paramType.byteSize, .weights)) }
+        for layer in analysis.layers {
+            persistent.append(ledger.alloc(layer.params.buffers * bufferType.byteSize + layer.params.counters * 8, .buffers))
+        }
+        persistent += optimizerState(trainable)
+        if accumulating {
+            for b in trainable { persistent.append(ledger.alloc(b * gradientType.byteSize / paramType.byteSize, .gradients)) }
+        }
+        let oldLoss = ledger.alloc(lossType.byteSize, .activations)
+
+        forward(accumulating: accumulating)
+        for id in autocastCache { ledger.release(id) }
+        autocastCache.removeAll()
+        let (root, rootGrad, lossHeld) = loss(oldLoss: oldLoss)
+        ledger.phase = .backward
+        backward(root: root, grad: rootGrad)
+        ledger.release(rootGrad)
+        ledger.phase = .step
+        ledger.node = analysis.layers.count - 1
+        step(trainable)
+        // `loss` stays bound until the next step rebinds it.
+        for id in lossHeld { ledger.release(id) }
+        return ledger
+    }
+
+    var bufferType: DType { config.dtype.isAutocast ? .float32 : config.dtype.parameters }
+    var gradientType: DType { paramType }
+    /// Loss math runs in fp32 for half precision (`.float()`), else in the model's dtype.
+    var lossType: DType { act.byteSize < 4 ? .float32 : act }
+
+    /// Optimizer state allocated in the first step, present when the second starts.
+    mutating func optimizerState(_ trainable: [Int]) -> [Int] {
+        var ids: [Int] = []
+        let stateType = config.dtype.optimizerState
+        for b in trainable {
+            let elements = b / paramType.byteSize
+            if config.dtype.hasMasterWeights { ids.append(ledger.alloc(elements * 4, .optimizerState)) }
+            for _ in 0..<config.optimizer.stateCopies { ids.append(ledger.alloc(elements * stateType.byteSize, .optimizerState)) }
+            // `step` is a float32 scalar tensor (float64 when the default dtype is float64); on CUDA the non-fused,
+            // non-capturable implementations keep it on the host.
+            if config.optimizer.hasStepTensor && !onCUDA {
+                ids.append(ledger.alloc(paramType == .float64 ? 8 : 4, .optimizerState))
+            }
+        }
+        return ids
+    }
+
+    // MARK: Backward
+
+    /// The autograd engine: a priority queue by sequence number, AccumulateGrad first.
+    mutating func backward(root: Int, grad: Int) {
+        // Dependencies: edges into each node reachable from the root.
+        var stack = [root]
+        var seen = Set([root])
+        while let n = stack.popLast() {
+            for e in fns[n].edges where e >= 0 {
+                fns[e].deps += 1
+                if seen.insert(e).inserted { stack.append(e) }
+            }
+        }
+        var heap = ReadyQueue()
+        ledger.retain(grad)
+        fns[root].buffer = grad
+        fns[root].hasBuffer = true
+        heap.push(seq: fns[root].seq, fn: root)
+        while let n = heap.pop() {
+            let g = fns[n].buffer
+            fns[n].hasBuffer = false
+            if fns[n].isAccumulate {
+                if fns[n].accumulatesInPlace {
+                    ledger.sample("add_ (grad accumulation into .grad)")
+                    ledger.release(g)
+                } else {
+                    // param.grad = grad.detach(): the storage is stolen, no copy.
+                    ledger.relabel(g, to: .gradients)
+                    ledger.sample("AccumulateGrad")
+                }
+                continue
+            }
+            ledger.node = nodeOfFn[n] ?? ledger.node
+            var ids: [Int] = []
+            let plan = fns[n].plan
+            for op in plan.ops {
+                for b in op.bytes { ids.append(ledger.alloc(b, .temporary)) }
+                ledger.sample(op.event)
+            }
+            var outs: [Int] = []
+            outs.reserveCapacity(plan.outputs.count)
+            for out in plan.outputs {
+                switch out {
+                case .none: outs.append(-2)
+                case .alloc(let k): outs.append(ids[k])
+                case .incoming: ledger.retain(g); outs.append(g)
+                }
+            }
+            ledger.release(g)
+            for s in fns[n].saved { ledger.release(s) }
+            fns[n].saved = []
+            for (k, target) in fns[n].edges.enumerated() {
+                let o = k < outs.count ? outs[k] : -2
+                if o == -2 { continue }
+                if target < 0 { ledger.release(o); continue }
+                if !fns[target].hasBuffer {
+                    fns[target].buffer = o
+                    fns[target].hasBuffer = true
+                } else {
+                    let sum = ledger.alloc(ledger.size(o), .temporary)
+                    ledger.sample("add (gradient accumulation)")
+                    ledger.release(fns[target].buffer)
+                    ledger.release(o)
+                    fns[target].buffer = sum
+                }
+                fns[target].deps -= 1
+                if fns[target].deps == 0 { heap.push(seq: fns[target].seq, fn: target) }
+            }
+            for k in plan.scratch { ledger.release(ids[k]) }
+        }
+    }
+
+    /// Which graph node created each grad_fn (for reporting the peak's node).
+    var nodeOfFn: [Int: Int] = [:]
+
+    // MARK: Optimizer step
+
+    mutating func step(_ trainable: [Int]) {
+        ledger.sample("optimizer.step")
+        let stateBytes = config.dtype.optimizerState.byteSize
+        // Bytes of parameter i in the dtype the step computes in.
+        let sizes = trainable.map { $0 / paramType.byteSize * stateBytes }
+        let upcast = config.dtype.hasMasterWeights ? 1 : 0   // grad.float() per parameter for the fp32 master update
+        switch config.resolvedOptimizerImpl {
+        case .foreach:
+            let total = sizes.reduce(0, +)
+            let copies = config.optimizer.foreachScratch + upcast
+            guard copies > 0 else { return }
+            var ids: [Int] = []
+            for _ in 0..<copies { for s in sizes { ids.append(ledger.alloc(s, .optimizerState)) } }
+            ledger.sample(total > 0 ? "_foreach_sqrt" : "optimizer.step")
+            for id in ids { ledger.release(id) }
+        case .forLoop, .auto:
+            let (current, previous) = config.optimizer.loopScratch
+            guard current + upcast > 0 else { return }
+            var held: [Int] = []
+            for s in sizes {
+                var now: [Int] = []
+                for _ in 0..<(current + upcast) {
+                    now.append(ledger.alloc(s, .optimizerState))
+                    ledger.sample(config.optimizer == .nesterov ? "add (nesterov)" : "sqrt/div")
+                }
+                // The previous parameter's result is rebound only now.
+                for id in held { ledger.release(id) }
+                held = []
+                // Keep `previous` of this parameter's scratch until the next parameter's scratch exists.
+                for (k, id) in now.enumerated() {
+                    if k < previous { held.append(id) } else { ledger.release(id) }
+                }
+            }
+            for id in held { ledger.release(id) }
+        }
+    }
+}
+
+/// A binary max-heap on (sequence number, then first pushed first).
+struct ReadyQueue {
+    private var items: [(seq: Int, order: Int, fn: Int)] = []
+    private var counter = 0
+
+    private func before(_ a: (seq: Int, order: Int, fn: Int), _ b: (seq: Int, order: Int, fn: Int)) -> Bool {
+        a.seq != b.seq ? a.seq > b.seq : a.order < b.order
+    }
+
+    mutating func push(seq: Int, fn: Int) {
+        counter += 1
+        items.append((seq, counter, fn))
+        var i = items.count - 1
+        while i > 0, before(items[i], items[(i - 1) / 2]) { items.swapAt(i, (i - 1) / 2); i = (i - 1) / 2 }
+    }
+
+    mutating func pop() -> Int? {
+        guard let top = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count, before(items[l], items[m]) { m = l }
+                if r < items.count, before(items[r], items[m]) { m = r }
+                if m == i { break }
+                items.swapAt(i, m); i = m
+            }
+        }
+        return top.fn
+    }
+}

@@ -1,0 +1,75 @@
+/// Live storages by category, with reference counts and the peak sampled after every op, as PyTorch's
+/// MemTracker does (torch/distributed/_tools/mem_tracker.py: one entry per storage, the category fixed when the
+/// storage is created, the peak updated at the end of each dispatched op).
+struct StorageLedger {
+    private(set) var bytes: [Int] = []
+    private(set) var category: [MemoryCategory] = []
+    private var refs: [Int32] = []
+    /// Live bytes per category.
+    private(set) var live = [Int](repeating: 0, count: MemoryCategory.allCases.count)
+    private(set) var liveTotal = 0
+    private(set) var peakTotal = -1
+    private(set) var peakLive = [Int](repeating: 0, count: MemoryCategory.allCases.count)
+    private(set) var peakEvent: (node: Int, phase: Estimate.Phase, event: String) = (0, .forward, "")
+    /// Every allocation is rounded up to a multiple of this (512 on CUDA: c10's kMinBlockSize).
+    let granularity: Int
+    var node = 0
+    var phase: Estimate.Phase = .forward
+    /// Optional model of a caching allocator's reserved segments.
+    var allocator: CachingAllocatorModel?
+    private(set) var peakReserved = 0
+
+    init(granularity: Int, allocator: CachingAllocatorModel? = nil) {
+        self.granularity = granularity
+        self.allocator = allocator
+        bytes.reserveCapacity(4096); category.reserveCapacity(4096); refs.reserveCapacity(4096)
+    }
+
+    /// A new storage with one reference; returns its id. Zero-byte storages are not tracked (id -1).
+    mutating func alloc(_ n: Int, _ c: MemoryCategory) -> Int {
+        guard n > 0 else { return -1 }
+        let rounded = granularity > 1 ? (n + granularity - 1) / granularity * granularity : n
+        bytes.append(rounded); category.append(c); refs.append(1)
+        live[c.rawValue] += rounded
+        liveTotal += rounded
+        allocator?.allocate(id: bytes.count - 1, bytes: rounded)
+        return bytes.count - 1
+    }
+
+    /// Adds a reference (a view, a saved tensor, a variable).
+    mutating func retain(_ id: Int) {
+        if id >= 0 { refs[id] += 1 }
+    }
+
+    /// Drops a reference; the storage is freed when none is left.
+    mutating func release(_ id: Int) {
+        guard id >= 0 else { return }
+        refs[id] -= 1
+        precondition(refs[id] >= 0, "storage \(id) released more often than retained")
+        if refs[id] == 0 {
+            live[category[id].rawValue] -= bytes[id]
+            liveTotal -= bytes[id]
+            allocator?.free(id: id)
+        }
+    }
+
+    /// Moves a storage to another category (a gradient stolen by AccumulateGrad becomes `gradients`).
+    mutating func relabel(_ id: Int, to c: MemoryCategory) {
+        guard id >= 0, refs[id] > 0 else { return }
+        live[category[id].rawValue] -= bytes[id]
+        category[id] = c
+        live[c.rawValue] += bytes[id]
+    }
+
+    /// Records the live total after an op.
+    mutating func sample(_ event: String) {
+        if liveTotal > peakTotal {
+            peakTotal = liveTotal
+            peakLive = live
+            peakEvent = (node, phase, event)
+        }
+        if let a = allocator { peakReserved = max(peakReserved, a.reserved) }
+    }
+
+    func size(_ id: Int) -> Int { id >= 0 ? bytes[id] : 0 }
+}
