@@ -35,9 +35,9 @@ public enum Zoo {
 
     private static let index: [String: ZooEntry] = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
-    /// The entry named `name` (case-insensitive, `-` and `_` alike).
+    /// The entry named `name` (case-insensitive; `-`, `.` and `_` alike, so `llama-3.2-1b` finds `llama_3_2_1b`).
     public static func entry(named name: String) -> ZooEntry? {
-        index[name.lowercased().replacingOccurrences(of: "-", with: "_")]
+        index[name.lowercased().replacingOccurrences(of: "-", with: "_").replacingOccurrences(of: ".", with: "_")]
     }
 
     /// Zoo names closest to `name`, for "did you mean" messages.

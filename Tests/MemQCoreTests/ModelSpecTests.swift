@@ -3,7 +3,7 @@ import Testing
 @testable import MemQCore
 
 @Suite struct ModelSpecTests {
-    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let examples = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("config/models")
 
     /// Every example spec in config/models parses and sizes.

@@ -2,7 +2,7 @@ import Foundation
 
 /// Reads `../shared/groundtruth/` (beside the package's clone): figures no code of ours produced.
 enum GroundTruth {
-    static let directory: URL = URL(fileURLWithPath: #filePath)
+    static let directory: URL = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("shared/groundtruth")
 

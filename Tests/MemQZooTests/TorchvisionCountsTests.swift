@@ -17,7 +17,10 @@ import MemQCore
         let analysis = try ModelAnalysis(try entry.graph())
         #expect(analysis.params.total == row.params)
         let gmacs = Double(analysis.macs) / 1e9
-        #expect(abs(gmacs - row.gmacs) / row.gmacs <= 0.01, "MACs \(gmacs) G vs torchvision \(row.gmacs) G")
+        // Within 1%, or within half a unit of the CSV's printed precision (shufflenet_v2_x0_5 is printed as 0.04
+        // for 0.0405 G: rounding, not a counting difference).
+        let tolerance = max(0.01 * row.gmacs, 0.0005)
+        #expect(abs(gmacs - row.gmacs) <= tolerance, "MACs \(gmacs) G vs torchvision \(row.gmacs) G")
     }
 
     @Test func firstZooIsPresent() {

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Shapes and per-layer figures of a graph, computed once and reused by every query on it.
 ///
 /// Everything here is per sample; a query multiplies by its batch. Building an analysis validates the graph:
@@ -10,6 +12,8 @@ public struct ModelAnalysis: Sendable {
     public let consumers: [[Int]]
     /// Index of the output layer.
     public let outputIndex: Int
+    /// Identifies this analysis (and its copies) for caches of derived results; never reused.
+    let identity = AnalysisIdentity.next()
 
     /// Infers shapes and counts every node.
     /// - Throws: `ModelError` naming the first node whose inputs do not fit.
@@ -50,4 +54,11 @@ public struct ModelAnalysis: Sendable {
     public var exactFlops: Int { layers.reduce(0) { $0 + $1.exactFlops } }
     /// The first input's per-sample shape.
     public var inputShape: TensorShape { layers.first(where: { $0.kind == .input })?.outputShape ?? TensorShape([]) }
+}
+
+/// Unique numbers for analyses: copies of an analysis share theirs, distinct analyses never do (an object
+/// address could be reused after the analysis is freed, a counter cannot).
+enum AnalysisIdentity {
+    private static let counter = Atomic<Int>(0)
+    static func next() -> Int { counter.add(1, ordering: .relaxed).newValue }
 }

@@ -111,3 +111,87 @@ public struct GraphBuilder: Sendable {
         add(local, .concat(dim: dim), xs)
     }
 }
+
+// MARK: Tensor manipulation and transformer layers
+
+extension GraphBuilder {
+    public mutating func reshape(_ x: String, _ local: String = "reshape", shape: [Int]) -> String {
+        add(local, .reshape(shape: shape), [x])
+    }
+
+    public mutating func permute(_ x: String, _ local: String = "permute", dims: [Int]) -> String {
+        add(local, .permute(dims: dims), [x])
+    }
+
+    public mutating func transpose(_ x: String, _ local: String = "transpose", _ dim0: Int, _ dim1: Int) -> String {
+        add(local, .transpose(dim0, dim1), [x])
+    }
+
+    /// Elementwise product with broadcasting (`a * b`).
+    public mutating func mul(_ xs: [String], _ local: String = "mul") -> String {
+        add(local, .mul, xs)
+    }
+
+    public mutating func matmul(_ a: String, _ b: String, _ local: String = "matmul") -> String {
+        add(local, .matmul, [a, b])
+    }
+
+    public mutating func mean(_ x: String, _ local: String = "mean", dims: [Int], keepDim: Bool = false) -> String {
+        add(local, .mean(dims: dims, keepDim: keepDim), [x])
+    }
+
+    public mutating func softmax(_ x: String, _ local: String = "softmax", dim: Int = -1) -> String {
+        add(local, .softmax(dim: dim), [x])
+    }
+
+    /// torchvision's `StochasticDepth(p, "row")`; at `p == 0` it returns its input (no node), as the module does.
+    public mutating func stochasticDepth(_ x: String, _ local: String = "stochastic_depth", p: Double) -> String {
+        p == 0 ? x : add(local, .stochasticDepth(p: p), [x])
+    }
+
+    /// A learned per-channel scale along `dim` (ConvNeXt's `layer_scale`).
+    public mutating func layerScale(_ x: String, _ local: String = "layer_scale", dim: Int = 1) -> String {
+        add(local, .layerScale(dim: dim), [x])
+    }
+
+    /// Piece `index` of `torch.chunk(x, chunks, dim)`.
+    public mutating func chunk(_ x: String, _ local: String = "chunk", chunks: Int, index: Int, dim: Int = 1) -> String {
+        add(local, .split(Split(chunks: chunks, index: index, dim: dim)), [x])
+    }
+
+    public mutating func select(_ x: String, _ local: String = "select", dim: Int, index: Int) -> String {
+        add(local, .select(dim: dim, index: index), [x])
+    }
+
+    public mutating func upsample(_ x: String, _ local: String = "upsample", scale: Int) -> String {
+        add(local, .upsample(scale: scale), [x])
+    }
+
+    public mutating func embedding(_ ids: String, _ local: String, count: Int, dim: Int) -> String {
+        add(local, .embedding(Embedding(count: count, dim: dim)), [ids])
+    }
+
+    public mutating func rmsNorm(_ x: String, _ local: String) -> String {
+        add(local, .rmsNorm(RMSNorm()), [x])
+    }
+
+    public mutating func attention(_ x: String, _ local: String, _ attention: Attention) -> String {
+        add(local, .attention(attention), [x])
+    }
+}
+
+// MARK: Blocks
+
+extension GraphBuilder {
+    /// Runs `body` with `component` appended to the name scope, and marks every node it adds as one block named by
+    /// that full scope (`transformer.h.3`, `features.2.1`), where the default block is the scope's first two
+    /// components. Activation checkpointing cuts at blocks, so a repeated unit (a transformer layer, an MBConv, an
+    /// Inception module) is one block whatever its depth in the module tree.
+    public mutating func block<T>(_ component: String, _ body: (inout GraphBuilder) throws -> T) rethrows -> T {
+        let start = nodes.count
+        let result = try scoped(component, body)
+        let name = qualified(component)
+        for i in start..<nodes.count { nodes[i].block = name }
+        return result
+    }
+}

@@ -113,8 +113,9 @@ public enum Estimator {
 
     static func timeline(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Estimate {
         let micro = config.microBatch ?? config.batch
-        var sim = StepSimulator(analysis: analysis, config: config, batch: micro)
-        let ledger = sim.run()
+        let program = TimelineProgram.cached(analysis: analysis, config: config, accumulating: micro < config.batch)
+        let ledger = program.run(batch: micro, granularity: config.onCUDA ? 512 : 1,
+                                 allocator: config.runtime == .pytorchCUDA ? CachingAllocatorModel() : nil)
         var breakdown = Estimate.Breakdown()
         for c in MemoryCategory.allCases { breakdown[c] = ledger.peakLive[c.rawValue] }
         let scratch = max(0, ledger.phase == .step && ledger.peakEvent.phase == .step

@@ -12,13 +12,36 @@ extension StepSimulator {
         for (i, layer) in layers.enumerated() { for v in layer.inputs { lastUse[v] = max(lastUse[v], i) } }
         let logits = lossLogits
         var hasLabels = false
+        let segments = checkpointSegments()
+        var segmentStart = [Int: Int](), segmentEnd = [Int: Int]()
+        for (s, r) in segments.enumerated() { segmentStart[r.lowerBound] = s; segmentEnd[r.upperBound] = s }
+        var openSegment: (index: Int, firstFn: Int)? = nil
         for i in layers.indices {
             ledger.node = i
             if case .crossEntropy = layers[i].op {
                 if layers[i].inputs.count > 1 { hasLabels = true }
                 continue  // the loss runs after the forward pass
             }
+            if let s = segmentStart[i] {
+                // torch.utils.checkpoint keeps the segment's inputs for the recomputation.
+                let range = segments[s]
+                let inputs = Set(range.flatMap { layers[$0].inputs }.filter { !range.contains($0) }).map { storage[$0] }
+                for id in inputs { ledger.retain(id) }
+                segmentInputs.append(inputs)
+                segmentFns.append([])
+                segmentRecomputed.append(false)
+                openSegment = (segmentFns.count - 1, fns.count)
+            }
             forwardNode(i, accumulating: accumulating)
+            if let open = openSegment, segmentEnd[i] != nil {
+                // Nothing inside the segment keeps its saved tensors: they are recomputed in backward.
+                for fn in open.firstFn..<fns.count where !fns[fn].isAccumulate && fns[fn].plan.ops.count + fns[fn].plan.outputs.count > 0 {
+                    segmentOfFn[fn] = open.index
+                    segmentFns[open.index].append(fn)
+                    for s in fns[fn].saved { ledger.release(s) }
+                }
+                openSegment = nil
+            }
             for v in Set(layers[i].inputs) where lastUse[v] == i && v != logits && !isGraphInput(v) {
                 ledger.release(storage[v])
             }
@@ -29,6 +52,53 @@ extension StepSimulator {
             let perSample = max(1, layers[logits].outputElements / max(1, layers[logits].outputShape.dims.last ?? 1))
             _ = ledger.alloc(perSample * batch * 8, .input)
         }
+    }
+
+    /// Node ranges run under activation checkpointing.
+    func checkpointSegments() -> [ClosedRange<Int>] {
+        let layers = analysis.layers
+        // Contiguous runs of nodes that share a block name.
+        var runs: [(name: String, range: ClosedRange<Int>)] = []
+        for (i, layer) in layers.enumerated() {
+            guard let block = layer.block, !isGraphInput(i) else { continue }
+            if let last = runs.last, last.name == block, last.range.upperBound == i - 1 {
+                runs[runs.count - 1].range = last.range.lowerBound...i
+            } else {
+                runs.append((block, i...i))
+            }
+        }
+        switch config.checkpoint {
+        case .none:
+            return []
+        case .everyKthBlock(let k):
+            return runs.enumerated().filter { $0.offset % k == 0 }.map(\.element.range)
+        case .blocks(let names):
+            return runs.filter { run in names.contains { run.name == $0 || run.name.hasPrefix($0 + ".") } }.map(\.range)
+        }
+    }
+
+    /// Re-runs a checkpointed segment's forward when the backward pass first reaches it: its saved tensors are
+    /// allocated again (in backward, so as temporaries), shared ones once.
+    mutating func recompute(segment s: Int) {
+        segmentRecomputed[s] = true
+        var mapped: [Int: Int] = [:]
+        for fn in segmentFns[s].sorted(by: { fns[$0].seq < fns[$1].seq }) {
+            var saved: [Int] = []
+            for old in fns[fn].saved {
+                if let m = mapped[old] {
+                    ledger.retain(m); saved.append(m)
+                } else if ledger.isLive(old) {
+                    ledger.retain(old); mapped[old] = old; saved.append(old)
+                } else {
+                    let fresh = ledger.alloc(ledger.size(old), .temporary)
+                    mapped[old] = fresh; saved.append(fresh)
+                }
+            }
+            fns[fn].saved = saved
+            ledger.sample("recompute (checkpoint)")
+        }
+        for id in segmentInputs[s] { ledger.release(id) }
+        segmentInputs[s] = []
     }
 
     /// The tensor the loss reads: the input of a final cross-entropy node, else the graph's output.

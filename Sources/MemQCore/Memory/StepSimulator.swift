@@ -29,13 +29,14 @@ struct StepSimulator {
     let paramType: DType
     let onCUDA: Bool
 
-    init(analysis: ModelAnalysis, config: TrainingConfig, batch: Int) {
+    init(analysis: ModelAnalysis, config: TrainingConfig, batch: Int, recording: Bool = false) {
         self.analysis = analysis
         self.config = config
         self.batch = batch
         let granularity = config.onCUDA ? 512 : 1
         self.ledger = StorageLedger(granularity: granularity,
                                     allocator: config.runtime == .pytorchCUDA ? CachingAllocatorModel() : nil)
+        if recording { self.ledger = StorageLedger(granularity: 1); self.ledger.recording = true }
         let n = analysis.layers.count
         storage = [Int](repeating: -1, count: n)
         gradFn = [Int](repeating: -1, count: n)
@@ -161,6 +162,7 @@ struct StepSimulator {
                 continue
             }
             ledger.node = nodeOfFn[n] ?? ledger.node
+            if let s = segmentOfFn[n], !segmentRecomputed[s] { recompute(segment: s) }
             var ids: [Int] = []
             let plan = fns[n].plan
             for op in plan.ops {
@@ -202,6 +204,11 @@ struct StepSimulator {
 
     /// Which graph node created each grad_fn (for reporting the peak's node).
     var nodeOfFn: [Int: Int] = [:]
+    /// Checkpointed segments: per grad_fn, its segment (or absent); per segment, its grad_fns and held inputs.
+    var segmentOfFn: [Int: Int] = [:]
+    var segmentFns: [[Int]] = []
+    var segmentInputs: [[Int]] = []
+    var segmentRecomputed: [Bool] = []
 
     // MARK: Optimizer step
 

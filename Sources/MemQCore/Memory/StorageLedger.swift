@@ -19,6 +19,12 @@ struct StorageLedger {
     var allocator: CachingAllocatorModel?
     private(set) var peakReserved = 0
 
+    /// When recording, every call is appended here so the step can be replayed for any batch.
+    var recording = false
+    private(set) var events: [LedgerEvent] = []
+    private(set) var labels: [String] = []
+    private var labelIndex: [String: Int32] = [:]
+
     init(granularity: Int, allocator: CachingAllocatorModel? = nil) {
         self.granularity = granularity
         self.allocator = allocator
@@ -28,6 +34,7 @@ struct StorageLedger {
     /// A new storage with one reference; returns its id. Zero-byte storages are not tracked (id -1).
     mutating func alloc(_ n: Int, _ c: MemoryCategory) -> Int {
         guard n > 0 else { return -1 }
+        if recording { events.append(LedgerEvent(kind: .alloc, category: c, id: Int32(bytes.count), value: n)) }
         let rounded = granularity > 1 ? (n + granularity - 1) / granularity * granularity : n
         bytes.append(rounded); category.append(c); refs.append(1)
         live[c.rawValue] += rounded
@@ -38,12 +45,15 @@ struct StorageLedger {
 
     /// Adds a reference (a view, a saved tensor, a variable).
     mutating func retain(_ id: Int) {
-        if id >= 0 { refs[id] += 1 }
+        guard id >= 0 else { return }
+        refs[id] += 1
+        if recording { events.append(LedgerEvent(kind: .retain, category: .weights, id: Int32(id), value: 0)) }
     }
 
     /// Drops a reference; the storage is freed when none is left.
     mutating func release(_ id: Int) {
         guard id >= 0 else { return }
+        if recording { events.append(LedgerEvent(kind: .release, category: .weights, id: Int32(id), value: 0)) }
         refs[id] -= 1
         precondition(refs[id] >= 0, "storage \(id) released more often than retained")
         if refs[id] == 0 {
@@ -56,6 +66,7 @@ struct StorageLedger {
     /// Moves a storage to another category (a gradient stolen by AccumulateGrad becomes `gradients`).
     mutating func relabel(_ id: Int, to c: MemoryCategory) {
         guard id >= 0, refs[id] > 0 else { return }
+        if recording { events.append(LedgerEvent(kind: .relabel, category: c, id: Int32(id), value: 0)) }
         live[category[id].rawValue] -= bytes[id]
         category[id] = c
         live[c.rawValue] += bytes[id]
@@ -63,6 +74,14 @@ struct StorageLedger {
 
     /// Records the live total after an op.
     mutating func sample(_ event: String) {
+        if recording {
+            let label: Int32
+            if let l = labelIndex[event] { label = l } else {
+                label = Int32(labels.count); labels.append(event); labelIndex[event] = label
+            }
+            events.append(LedgerEvent(kind: .sample, category: .weights, id: label,
+                                      value: node << 2 | (phase == .forward ? 0 : phase == .backward ? 1 : 2)))
+        }
         if liveTotal > peakTotal {
             peakTotal = liveTotal
             peakLive = live
@@ -71,5 +90,29 @@ struct StorageLedger {
         if let a = allocator { peakReserved = max(peakReserved, a.reserved) }
     }
 
+    /// A sample whose label is already interned (replay).
+    mutating func sampleLabel(_ label: Int, _ labels: [String]) {
+        if liveTotal > peakTotal {
+            peakTotal = liveTotal
+            peakLive = live
+            peakEvent = (node, phase, labels[label])
+        }
+        if let a = allocator { peakReserved = max(peakReserved, a.reserved) }
+    }
+
     func size(_ id: Int) -> Int { id >= 0 ? bytes[id] : 0 }
+
+    /// Whether the storage still has a reference.
+    func isLive(_ id: Int) -> Bool { id >= 0 && refs[id] > 0 }
+}
+
+/// One recorded ledger call: enough to replay the step for another batch.
+struct LedgerEvent {
+    enum Kind: UInt8 { case alloc, retain, release, relabel, sample }
+    var kind: Kind
+    var category: MemoryCategory
+    /// Storage id, or the label index for a sample.
+    var id: Int32
+    /// Bytes for an allocation; node and phase for a sample.
+    var value: Int
 }

@@ -100,7 +100,8 @@ public enum ModelSpec {
             throw .wrongType(node: name, field: "inputs", expected: "an array of node names, got \(other.typeName)")
         }
         let trainable = try r.bool("trainable", default: true)
-        let block = try r.optionalString("block")
+        // Without an explicit block, a dotted name's module path is its block (`block1.conv1` is in `block1`).
+        let block = try r.optionalString("block") ?? name.lastIndex(of: ".").map { String(name[..<$0]) }
         let op = try Self.op(named: opName, reader: &r)
         try r.finish(op: opName)
         return Node(name: name, op: op, inputs: inputs, trainable: trainable, block: block)

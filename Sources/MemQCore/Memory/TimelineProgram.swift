@@ -1,0 +1,86 @@
+import Synchronization
+
+/// A training step's allocation timeline recorded once per model and configuration, replayable for any batch.
+///
+/// The step's structure (which tensors exist, when they are freed) does not depend on the batch; every size is
+/// `a * batch + c`. Recording the step at batches 1 and 2 gives each allocation's `a` and `c`, and a replay is
+/// a single pass over the events: this is what makes an estimate cost microseconds.
+struct TimelineProgram: Sendable {
+    struct Allocation: Sendable { var perSample: Int; var fixed: Int; var category: MemoryCategory }
+    private let events: [LedgerEvent]
+    private let allocations: [Allocation]
+    let labels: [String]
+
+    /// Records the step for `config` (its batch is ignored; `accumulating` says whether micro-batches are used).
+    init(analysis: ModelAnalysis, config: TrainingConfig, accumulating: Bool) {
+        func record(_ batch: Int) -> StorageLedger {
+            var c = config
+            c.batch = accumulating ? batch + 1 : batch
+            c.microBatch = accumulating ? batch : nil
+            c.runtime = .pytorch
+            var sim = StepSimulator(analysis: analysis, config: c, batch: batch, recording: true)
+            _ = sim.run()
+            return sim.ledger
+        }
+        let one = record(1), two = record(2)
+        precondition(one.events.count == two.events.count, "the step's structure changed with the batch")
+        var allocations: [Allocation] = []
+        allocations.reserveCapacity(one.bytes.count)
+        for (e1, e2) in zip(one.events, two.events) where e1.kind == .alloc {
+            let a = e2.value - e1.value
+            allocations.append(Allocation(perSample: a, fixed: e1.value - a, category: e1.category))
+        }
+        self.events = one.events
+        self.allocations = allocations
+        self.labels = one.labels
+    }
+
+    /// Replays the step for `batch` samples per pass.
+    func run(batch: Int, granularity: Int, allocator: CachingAllocatorModel?) -> StorageLedger {
+        var ledger = StorageLedger(granularity: granularity, allocator: allocator)
+        var next = 0
+        for e in events {
+            switch e.kind {
+            case .alloc:
+                let a = allocations[next]
+                next += 1
+                _ = ledger.alloc(a.perSample * batch + a.fixed, a.category)
+            case .retain: ledger.retain(Int(e.id))
+            case .release: ledger.release(Int(e.id))
+            case .relabel: ledger.relabel(Int(e.id), to: e.category)
+            case .sample:
+                ledger.node = e.value >> 2
+                ledger.phase = e.value & 3 == 0 ? .forward : e.value & 3 == 1 ? .backward : .step
+                ledger.sampleLabel(Int(e.id), labels)
+            }
+        }
+        return ledger
+    }
+
+    // MARK: Cache
+
+    struct Key: Hashable {
+        var analysis: Int
+        var config: TrainingConfig
+        var accumulating: Bool
+    }
+
+    private static let cache = Mutex<[Key: TimelineProgram]>([:])
+    private static let cacheLimit = 512
+
+    /// The program for an analysis and configuration, recorded on first use.
+    static func cached(analysis: ModelAnalysis, config: TrainingConfig, accumulating: Bool) -> TimelineProgram {
+        var c = config
+        c.batch = 0
+        c.microBatch = nil
+        if c.runtime == .pytorchCUDA { c.runtime = .pytorch }
+        let key = Key(analysis: analysis.identity, config: c, accumulating: accumulating)
+        if let hit = cache.withLock({ $0[key] }) { return hit }
+        let program = TimelineProgram(analysis: analysis, config: config, accumulating: accumulating)
+        cache.withLock { table in
+            if table.count >= cacheLimit { table.removeAll(keepingCapacity: true) }
+            table[key] = program
+        }
+        return program
+    }
+}

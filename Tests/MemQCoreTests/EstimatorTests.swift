@@ -1,0 +1,175 @@
+import Foundation
+import Testing
+@testable import MemQCore
+
+/// Per-op rules on tiny graphs whose peak is worked out by hand (fp32, CPU semantics: exact bytes).
+@Suite struct EstimatorTests {
+    /// input [100] -> linear(10) with bias, batch 4, SGD.
+    ///
+    /// Persistent: weights (1000 + 10) * 4 = 4040; input 4*100*4 = 1600 and labels 4*8 = 32.
+    /// Backward of addmm (the input needs no gradient): grad W 4000 and grad b 40 are allocated while the
+    /// incoming gradient (4*10*4 = 160) is live; the loss (4) and `ones_like` (4) are still bound.
+    /// Peak = 4040 + 1632 + 8 + (160 + 4000 + 40) = 9880, at `sum (grad bias)`.
+    @Test func linearByHand() throws {
+        var b = GraphBuilder(name: "fc")
+        let x = b.input(shape: [100])
+        b.add("fc", .linear(Linear(outFeatures: 10)), [x])
+        let a = try ModelAnalysis(try b.build())
+        let e = try Estimator.estimate(a, TrainingConfig(batch: 4))
+        #expect(e.peakBytes == 9880)
+        #expect(e.breakdown.weights == 4040)
+        #expect(e.breakdown.input == 1632)
+        #expect(e.breakdown.activations == 8)
+        #expect(e.breakdown.temporary == 4200)
+        #expect(e.breakdown.gradients == 0)
+        #expect(e.peakAt.node == "fc")
+        #expect(e.peakAt.phase == .backward)
+        #expect(e.peakAt.event == "sum (grad bias)")
+    }
+
+    /// The same layer with Adam, batch 1: the step's per-parameter loop keeps `sqrt` and `div` of parameter i
+    /// and the previous parameter's `denom`: max(2*4000 + 0, 2*40 + 4000) = 8000 bytes of scratch on top of
+    /// weights 4040, gradients 4040, state 2*4040 + two 4-byte `step` scalars = 8088, the loss 4 and the input
+    /// 400 + 8: 4040 + 4040 + 8088 + 8000 + 4 + 408 = 24580.
+    @Test func adamStepScratchByHand() throws {
+        var b = GraphBuilder(name: "fc")
+        let x = b.input(shape: [100])
+        b.add("fc", .linear(Linear(outFeatures: 10)), [x])
+        let a = try ModelAnalysis(try b.build())
+        let e = try Estimator.estimate(a, TrainingConfig(batch: 1, optimizer: .adam))
+        #expect(e.peakAt.phase == .step)
+        #expect(e.peakBytes == 24580)
+        #expect(e.optimizerScratch == 8000)
+        #expect(e.breakdown.optimizerState == 8088 + 8000)
+    }
+
+    /// conv(1->2, 3x3, no bias) on 1x4x4, in-place ReLU, flatten (a view), linear(8->3), batch 1.
+    ///
+    /// Weights (18 + 24 + 3) * 4 = 180; input 64 + labels 8. The conv output (32 bytes) is kept by ReLU (its
+    /// result) and by linear (its input, through the view). Backward: addmm allocates grad input 32, grad W 96,
+    /// grad b 12; after AccumulateGrad the linear's 108 bytes are gradients. ReLU's backward allocates 32 while
+    /// its incoming 32 is live, then frees the conv output; conv's backward allocates grad W 72 (no grad input:
+    /// the batch needs none). At that moment: 180 + 72 + 8 (loss, ones) + 108 + 32 + 72 = 472.
+    @Test func convReluLinearByHand() throws {
+        var b = GraphBuilder(name: "tiny")
+        var x = b.input(shape: [1, 4, 4])
+        x = b.conv(x, "conv", out: 2, kernel: 3, bias: false)
+        x = b.relu(x, "relu", inplace: true)
+        x = b.flatten(x)
+        b.linear(x, "fc", out: 3)
+        let a = try ModelAnalysis(try b.build())
+        let e = try Estimator.estimate(a, TrainingConfig(batch: 1))
+        #expect(e.peakBytes == 472)
+        #expect(e.peakAt.node == "conv")
+        #expect(e.peakAt.event == "convolution_backward")
+        #expect(e.breakdown.gradients == 108)
+        #expect(e.breakdown.temporary == 104)
+    }
+
+    /// Max pooling keeps int64 indices; dropout keeps a mask of the input's dtype (CPU). The seed rule counts
+    /// every output twice: here 3 outputs (pool 16, dropout 16 and linear 8 bytes at batch 1) twice = 80 bytes.
+    @Test func seedRuleByHand() throws {
+        var b = GraphBuilder(name: "s")
+        var x = b.input(shape: [1, 4, 4])
+        x = b.maxPool(x, "pool", kernel: 2)
+        x = b.flatten(x)
+        x = b.dropout(x, p: 0.5)
+        b.linear(x, "fc", out: 2)
+        let a = try ModelAnalysis(try b.build())
+        let e = try Estimator.estimate(a, TrainingConfig(batch: 1, optimizer: .momentum), method: .seed)
+        // weights (4*2 + 2) * 4 = 40; gradients 40; momentum 40; outputs pool 16 + flatten 16 + dropout 16 + fc 8 = 56, twice.
+        #expect(e.breakdown.weights == 40)
+        #expect(e.breakdown.gradients == 40)
+        #expect(e.breakdown.optimizerState == 40)
+        #expect(e.breakdown.activations == 56)
+        #expect(e.breakdown.temporary == 56)
+        #expect(e.breakdown.input == 64)
+    }
+
+    private func tinyResNet() throws -> ModelAnalysis {
+        let url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("config/models/tiny_resnet.json")
+        return try ModelAnalysis(try ModelSpec.graph(from: try Data(contentsOf: url)))
+    }
+
+    @Test(arguments: [Optimizer.sgd, .adam, .rmsprop, .lion], [DTypePolicy.fp32, .bf16, .ampFP16, .mixedBF16])
+    func peakNeverDecreasesWithBatch(optimizer: Optimizer, dtype: DTypePolicy) throws {
+        let a = try tinyResNet()
+        var last = 0
+        for batch in [1, 2, 3, 4, 8, 16, 31, 64, 100, 256] {
+            let e = try Estimator.estimate(a, TrainingConfig(batch: batch, dtype: dtype, optimizer: optimizer))
+            #expect(e.peakBytes >= last, "batch \(batch)")
+            #expect(e.peakBytes == e.breakdown.total)
+            last = e.peakBytes
+        }
+    }
+
+    @Test(arguments: [256 << 20, 1 << 30, 3 << 30])
+    func fitFitsAndNextDoesNot(budget: Int) throws {
+        let a = try tinyResNet()
+        let config = TrainingConfig(batch: 1, optimizer: .adam)
+        let fit = try Estimator.fit(a, config, budget: budget, margin: 0.05)
+        let usable = Int(Double(budget) * 0.95)
+        var c = config
+        c.batch = fit.maxBatch
+        #expect(try Estimator.estimate(a, c).peakBytes <= usable)
+        c.batch = fit.maxBatch + 1
+        #expect(try Estimator.estimate(a, c).peakBytes > usable)
+        #expect(fit.next.config.batch == fit.maxBatch + 1)
+    }
+
+    @Test func badInput() throws {
+        let a = try tinyResNet()
+        for batch in [0, -3] {
+            #expect(throws: EstimateError.self) { try Estimator.estimate(a, TrainingConfig(batch: batch)) }
+        }
+        do {
+            _ = try Estimator.estimate(a, TrainingConfig(batch: 0))
+        } catch {
+            #expect(error.description.contains("batch"))
+        }
+        // Absurd batches: a clear error, no overflow trap.
+        do {
+            _ = try Estimator.estimate(a, TrainingConfig(batch: 1 << 60))
+            Issue.record("expected an overflow error")
+        } catch {
+            #expect(error.description.contains("64 bits"))
+        }
+        // A budget smaller than the weights names them.
+        do {
+            _ = try Estimator.fit(a, TrainingConfig(batch: 1, optimizer: .adam), budget: 1000)
+            Issue.record("expected a budget error")
+        } catch {
+            #expect(error.description.contains("smaller than the memory that does not depend on the batch"))
+            #expect(error.description.contains("weights"))
+        }
+        #expect(Optimizer(name: "adamm") == nil)
+        #expect(DTypePolicy(name: "fp8") == nil)
+        #expect(GPUProfile.named("a100-41gb") == nil)
+        #expect(throws: EstimateError.self) {
+            try Estimator.estimate(a, TrainingConfig(batch: 4, runtime: .pytorchCUDA))
+        }
+        #expect(throws: EstimateError.self) { try Estimator.estimate(a, TrainingConfig(batch: 4, microBatch: 8)) }
+    }
+
+    /// Checkpointing every block lowers the peak; gradient accumulation with micro-batches of 4 costs less than
+    /// batch 16 in one pass but more than a plain batch of 4 (the gradients persist across micro-batches).
+    @Test func trainingOptions() throws {
+        let a = try tinyResNet()
+        let plain = try Estimator.estimate(a, TrainingConfig(batch: 16))
+        let checkpointed = try Estimator.estimate(a, TrainingConfig(batch: 16, checkpoint: .everyKthBlock(1)))
+        #expect(checkpointed.peakBytes < plain.peakBytes)
+        let micro = try Estimator.estimate(a, TrainingConfig(batch: 16, microBatch: 4))
+        let four = try Estimator.estimate(a, TrainingConfig(batch: 4))
+        #expect(micro.peakBytes < plain.peakBytes)
+        #expect(micro.peakBytes > four.peakBytes)
+        // Frozen layers: no gradients or optimizer state for them.
+        let frozen = try ModelAnalysis(a.graph.freezing { $0.name.hasPrefix("stem") || $0.name.hasPrefix("block1") })
+        let f = try Estimator.estimate(frozen, TrainingConfig(batch: 16, optimizer: .adam))
+        let full = try Estimator.estimate(a, TrainingConfig(batch: 16, optimizer: .adam))
+        #expect(f.peakBytes < full.peakBytes)
+        // ZeRO-3 over 4 devices shards weights, gradients and state.
+        let z = try Estimator.estimate(a, TrainingConfig(batch: 16, optimizer: .adam, dataParallel: 4, zeroStage: 3))
+        #expect(z.breakdown.optimizerState * 4 <= full.breakdown.optimizerState + 4)
+    }
+}
