@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import MemQCore
 @testable import MemQZoo
@@ -79,13 +80,24 @@ import MemQCore
         #expect(analysis.layers[analysis.outputIndex].outputShape.dims == [1024, 50_257])
     }
 
-    /// The tied token embedding is owned by the LM head: the lookup has no parameters, the head has V*E.
+    /// The token embedding owns the shared V x E table (50,257 * 768 = 38,597,376); the tied head adds none, and
+    /// in backward both gradients of the one table are summed into one (an extra V*E*4 bytes while both exist).
     @Test func tiedEmbeddingCountedOnce() throws {
         let analysis = try ModelAnalysis(try Zoo.entry(named: "gpt2")!.graph())
-        let wte = analysis.layers.filter { $0.name.hasPrefix("transformer.wte.") }
-        #expect(!wte.isEmpty && wte.allSatisfy { $0.params.total == 0 })
-        #expect(wte.last?.outputShape.dims == [1024, 768])
-        #expect(analysis.layers.first { $0.name == "lm_head" }?.params.total == 50_257 * 768)
+        let wte = try #require(analysis.layers.first { $0.name == "transformer.wte" })
+        #expect(wte.params.total == 50_257 * 768)
+        #expect(wte.outputShape.dims == [1024, 768])
+        let head = try #require(analysis.layers.first { $0.name == "lm_head" })
+        #expect(head.params.total == 0)
+        #expect(head.macs == 1024 * 768 * 50_257)
+        // With SGD at batch 1 the step's gradients include the table once: gradient bytes = trainable * 4.
+        let e = try Estimator.estimate(analysis, TrainingConfig(batch: 1))
+        #expect(e.breakdown.gradients <= analysis.params.trainable * 4)
+        // A spec naming a missing or mis-shaped owner is refused, naming the field.
+        let json = ModelSpec.json(for: analysis.graph)
+        var text = String(decoding: json.serialized(), as: UTF8.self)
+        text = text.replacingOccurrences(of: "\"tied_to\":\"transformer.wte\"", with: "\"tied_to\":\"transformer.wpe\"")
+        #expect(throws: ModelError.self) { _ = try ModelAnalysis(try ModelSpec.graph(from: Data(text.utf8))) }
     }
 
     /// The sequence length is the input shape (`--input 2048`); learned positions bound it.

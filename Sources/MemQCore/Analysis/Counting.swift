@@ -36,7 +36,9 @@ enum Counting {
 
         case .linear(let l):
             let inFeatures = inputs[0].dims.last ?? 1
-            trainable = try c.add(try c.mul(inFeatures, l.outFeatures), l.bias ? l.outFeatures : 0)
+            let weight = try c.mul(inFeatures, l.outFeatures)
+            trainable = try c.add(l.tiedTo == nil ? weight : 0, l.bias ? l.outFeatures : 0)
+            if l.tiedTo != nil { r.weightElements = weight }
             r.macs = try c.mul(outElements, inFeatures)
             r.flops = try c.mul(outElements, 2 * inFeatures - (l.bias ? 0 : 1))
 
@@ -116,7 +118,7 @@ enum Counting {
         }
 
         if node.trainable { r.params.trainable = trainable } else { r.params.frozen = trainable }
-        r.weightElements = trainable + r.params.buffers
+        r.weightElements += trainable + r.params.buffers
         return r
     }
 }

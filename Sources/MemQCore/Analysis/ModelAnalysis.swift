@@ -28,6 +28,10 @@ public struct ModelAnalysis: Sendable {
             let inputs = inputIndices.map { infos[$0] }
             let out = try ShapeInference.output(of: node, inputs: inputs)
             guard out.shape.elementCountChecked != nil else { throw .sizeOverflow(node: node.name, field: "output shape") }
+            if case .linear(let l) = node.op, let owner = l.tiedTo {
+                try Self.checkTie(node: node.name, owner: owner, linear: l, inFeatures: inputs.first?.dims.last ?? 0,
+                                  graph: graph, index: index)
+            }
             let counted = try Counting.count(node: node, inputs: inputs, output: out)
             let inputElements = try Checked(node: node.name, field: "input size").product([inputs.reduce(0) { $0 + $1.shape.elementCount }])
             layers.append(LayerStats(name: node.name, op: node.op, inputs: inputIndices, outputShape: out.shape,
@@ -44,6 +48,20 @@ public struct ModelAnalysis: Sendable {
         self.layers = layers
         self.consumers = consumers
         self.outputIndex = index[graph.output]!
+    }
+
+    /// A tied linear layer needs an embedding of `(out_features, in_features)` earlier in the graph.
+    static func checkTie(node: String, owner: String, linear: Linear, inFeatures: Int, graph: Graph,
+                         index: [String: Int]) throws(ModelError) {
+        guard let i = index[owner] else {
+            throw .invalidValue(node: node, field: "tied_to", message: "'\(owner)' is not a node before this one; name the embedding whose weight is shared")
+        }
+        guard case .embedding(let e) = graph.nodes[i].op else {
+            throw .invalidValue(node: node, field: "tied_to", message: "'\(owner)' is a \(graph.nodes[i].op.kind.rawValue); only an embedding's table can be tied")
+        }
+        guard e.count == linear.outFeatures, e.dim == inFeatures else {
+            throw .invalidValue(node: node, field: "tied_to", message: "'\(owner)' has a \(e.count) x \(e.dim) table, but this layer needs \(linear.outFeatures) x \(inFeatures)")
+        }
     }
 
     /// Totals over the model.

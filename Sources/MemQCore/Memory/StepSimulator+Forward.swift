@@ -194,6 +194,21 @@ extension StepSimulator {
         return (edges, grads, saved)
     }
 
+    /// The edge and gradient size for a weight owned by node `owner` (a tied embedding table).
+    mutating func tiedWeight(owner: Int, elements: Int) -> (edge: Int, gradBytes: Int, saved: [Int]) {
+        let acc = paramFns[owner].first ?? -1
+        guard acc >= 0 else { return (-1, 0, []) }
+        guard config.dtype.isAutocast else { return (acc, elements * paramType.byteSize, []) }
+        let copy = ledger.alloc(elements * act.byteSize, .activations)
+        ledger.sample("_to_copy (autocast weight)")
+        autocastCache.append(copy)
+        var plan = BackwardPlan()
+        plan.op("_to_copy (weight grad to fp32)", elements * paramType.byteSize)
+        plan.outputs = [.alloc(0)]
+        let castFn = newFn(saved: [], edges: [acc], plan: plan)
+        return (castFn, elements * act.byteSize, [copy])
+    }
+
     /// Element counts of a node's parameter tensors in `model.parameters()` order.
     static func parameterTensors(_ layer: LayerStats) -> [Int] {
         let p = layer.params.total
@@ -202,6 +217,7 @@ extension StepSimulator {
         case .conv2d(let c):
             return c.bias ? [p - c.outChannels, c.outChannels] : [p]
         case .linear(let l):
+            if l.tiedTo != nil { return l.bias ? [l.outFeatures] : [] }
             return l.bias ? [p - l.outFeatures, l.outFeatures] : [p]
         case .batchNorm, .groupNorm:
             return [p / 2, p / 2]
@@ -273,7 +289,12 @@ extension StepSimulator {
             attach(&self, saved: [storage[x]] + p.saved, edges: [edge(x)] + p.edges + (p.edges.count == 1 ? [-1] : []), plan: plan)
 
         case .linear(let l):
-            let p = parameters(of: i, castable: true, accumulating: accumulating)
+            var p = parameters(of: i, castable: true, accumulating: accumulating)
+            if let owner = l.tiedTo, let o = analysis.layers.firstIndex(where: { $0.name == owner }) {
+                // The shared table's gradient from here goes to the owner's AccumulateGrad (summed there).
+                let tied = tiedWeight(owner: o, elements: layer.outputShape.dims.last.map { $0 * (analysis.layers[x].outputShape.dims.last ?? 0) } ?? 0)
+                p = (edges: [tied.edge] + p.edges, gradBytes: [tied.gradBytes] + p.gradBytes, saved: tied.saved + p.saved)
+            }
             _ = output(&self, "addmm")
             var plan = BackwardPlan()
             let gw = p.gradBytes[0], gb = l.bias ? p.gradBytes[1] : 0

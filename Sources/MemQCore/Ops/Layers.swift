@@ -4,8 +4,12 @@ public struct Linear: Sendable, Hashable {
     public var bias: Bool
     /// When given, checked against the input's last dimension.
     public var inFeatures: Int?
-    public init(outFeatures: Int, bias: Bool = true, inFeatures: Int? = nil) {
-        self.outFeatures = outFeatures; self.bias = bias; self.inFeatures = inFeatures
+    /// The node whose weight this layer shares (a language model's head tied to its token embedding, whose
+    /// `(count, dim)` table is this layer's `(out, in)` weight). A tied weight is counted once, at its owner;
+    /// its gradient from here is summed into the owner's.
+    public var tiedTo: String?
+    public init(outFeatures: Int, bias: Bool = true, inFeatures: Int? = nil, tiedTo: String? = nil) {
+        self.outFeatures = outFeatures; self.bias = bias; self.inFeatures = inFeatures; self.tiedTo = tiedTo
     }
 }
 

@@ -46,6 +46,7 @@ extension ModelSpec {
         case .linear(let l):
             var o: [String: JSONValue] = ["out_features": .int(l.outFeatures), "bias": .bool(l.bias)]
             if let i = l.inFeatures { o["in_features"] = .int(i) }
+            if let t = l.tiedTo { o["tied_to"] = .string(t) }
             return o
         case .batchNorm(let b):
             var o: [String: JSONValue] = ["affine": .bool(b.affine), "track_running_stats": .bool(b.trackRunningStats)]

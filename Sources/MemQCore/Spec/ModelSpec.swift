@@ -147,7 +147,7 @@ public enum ModelSpec {
                                   bias: try r.bool("bias", default: true), inChannels: try r.optionalInt("in_channels")))
         case .linear:
             return .linear(Linear(outFeatures: try r.int("out_features"), bias: try r.bool("bias", default: true),
-                                  inFeatures: try r.optionalInt("in_features")))
+                                  inFeatures: try r.optionalInt("in_features"), tiedTo: try r.optionalString("tied_to")))
         case .batchnorm:
             return .batchNorm(BatchNorm(affine: try r.bool("affine", default: true),
                                         trackRunningStats: try r.bool("track_running_stats", default: true),

@@ -2,7 +2,7 @@ import MemQCore
 
 /// GPT-2 small/medium/large/XL (Radford et al. 2019) as Hugging Face `GPT2LMHeadModel` builds them: learned
 /// positions (1024), pre-norm decoder layers with causal attention, final LayerNorm, LM head tied to the token
-/// embedding (counted once: see `TokenModels.tiedLookup`).
+/// embedding (a `Linear` with `tiedTo`: the table is counted once and its two gradients are summed).
 enum GPT2 {
     struct Variant {
         let name: String
@@ -32,7 +32,7 @@ enum GPT2 {
         let ids = b.input("input_ids", shape: input, dtype: .int64)
         var x = ids
         b.scoped("transformer") { b in
-            let tokens = TokenModels.tiedLookup(&b, ids, "wte", seq: seq, dim: v.hidden)
+            let tokens = b.embedding(ids, "wte", count: v.vocab, dim: v.hidden)
             // position_ids = arange(S): shaped like the ids.
             let positions = b.embedding(ids, "wpe", count: v.positions, dim: v.hidden)
             x = b.sum([tokens, positions], "add")
@@ -60,7 +60,8 @@ enum GPT2 {
             }
             x = b.layerNorm(x, "ln_f")
         }
-        x = b.linear(x, "lm_head", out: v.vocab, bias: false)
+        // Tied to the token embedding: one shared table, counted once.
+        x = b.add("lm_head", .linear(Linear(outFeatures: v.vocab, bias: false, tiedTo: "transformer.wte")), [x])
         return try b.build()
     }
 }

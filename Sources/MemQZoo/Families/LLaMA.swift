@@ -38,9 +38,7 @@ enum LLaMA {
         let ids = b.input("input_ids", shape: input, dtype: .int64)
         var x = ids
         b.scoped("model") { b in
-            x = c.tiedEmbeddings
-                ? TokenModels.tiedLookup(&b, ids, "embed_tokens", seq: seq, dim: c.hidden)
-                : b.embedding(ids, "embed_tokens", count: c.vocab, dim: c.hidden)
+            x = b.embedding(ids, "embed_tokens", count: c.vocab, dim: c.hidden)
             b.scoped("layers") { b in
                 for i in 0..<c.layers {
                     b.block("\(i)") { b in
@@ -64,7 +62,9 @@ enum LLaMA {
             }
             x = b.rmsNorm(x, "norm")
         }
-        x = b.linear(x, "lm_head", out: c.vocab, bias: false)
+        x = c.tiedEmbeddings
+            ? b.add("lm_head", .linear(Linear(outFeatures: c.vocab, bias: false, tiedTo: "model.embed_tokens")), [x])
+            : b.linear(x, "lm_head", out: c.vocab, bias: false)
         return try b.build()
     }
 }

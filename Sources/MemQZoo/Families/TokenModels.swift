@@ -14,19 +14,4 @@ enum TokenModels {
         }
         return s
     }
-
-    /// A tied token embedding's lookup when its weight is owned by the LM head.
-    ///
-    /// MemQCore has no weight-sharing op, so one of the two users of a tied matrix must own it. The LM head
-    /// (`Linear(E, V)` without bias) owns it: one weight, one gradient, one optimizer state, as PyTorch has for the
-    /// shared `Parameter`, and the head's `S*E*V` MACs. The lookup is then a parameterless stand-in with the lookup's
-    /// output, `[S, E]` in the compute dtype: the ids viewed as `[1, S, 1]`, zero-padded to `[1, S, E]`, viewed as
-    /// `[S, E]`. Not modelled: the dense `[V, E]` gradient the real lookup's backward adds into the shared gradient.
-    static func tiedLookup(_ b: inout GraphBuilder, _ ids: String, _ local: String, seq: Int, dim: Int) -> String {
-        b.scoped(local) { b in
-            var y = b.reshape(ids, "ids_view", shape: [1, seq, 1])
-            y = b.add("tied_lookup", .pad2d([0, dim - 1, 0, 0]), [y])
-            return b.reshape(y, "view", shape: [seq, dim])
-        }
-    }
 }
