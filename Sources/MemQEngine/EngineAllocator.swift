@@ -1,0 +1,109 @@
+// Category-tracked, page-touching allocator behind every tensor buffer.
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Allocates 64-byte-aligned buffers with `posix_memalign`, zero-fills them, and counts live/peak bytes per category.
+///
+/// Thread-safe: the counters sit behind a `Mutex`. Every byte of a new allocation is written (`memset` to zero), so
+/// each page is resident and RSS reflects the allocation, as on an accelerator where allocation is real. Buffers are
+/// released with `free`, so large ones (mmap-backed) go straight back to the OS. On glibc the first allocator pins
+/// malloc's mmap threshold at 128 KiB (`mallopt(M_MMAP_THRESHOLD)`, which also stops glibc from raising it
+/// dynamically), so any buffer of 128 KiB or more is its own mapping and is unmapped by `free`.
+package final class EngineAllocator: Sendable {
+    /// The alignment of every buffer, in bytes (a cache line; enough for AVX-512 loads).
+    package static let alignment = 64
+
+    /// A process-wide allocator for callers that do not need their own counters.
+    package static let shared = EngineAllocator()
+
+    private struct Counters {
+        var live = [Int](repeating: 0, count: MemoryCategory.allCases.count)
+        var peak = [Int](repeating: 0, count: MemoryCategory.allCases.count)
+        var liveTotal = 0
+        var peakTotal = 0
+        var liveAllocations = 0
+        var totalAllocations = 0
+    }
+
+    private let counters = Mutex(Counters())
+
+    /// Runs once per process: fixes glibc's mmap threshold so freed large buffers are unmapped.
+    private static let mallocConfigured: Bool = {
+        #if canImport(Glibc)
+        // mallopt lives in <malloc.h>, which the Glibc module does not import; look it up instead.
+        typealias MalloptFunction = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(nil, "mallopt") else { return false }
+        let mallopt = unsafeBitCast(symbol, to: MalloptFunction.self)
+        let mmapThresholdParameter: Int32 = -3  // M_MMAP_THRESHOLD in <malloc.h>
+        return mallopt(mmapThresholdParameter, 128 * 1024) == 1
+        #else
+        return true
+        #endif
+    }()
+
+    /// Whether malloc's mmap threshold is pinned (glibc), so every freed buffer of 128 KiB or more is unmapped.
+    package static var mmapThresholdPinned: Bool { mallocConfigured }
+
+    /// A fresh allocator with all counters at zero.
+    package init() {
+        _ = Self.mallocConfigured
+    }
+
+    /// Allocates `byteCount` bytes (64-byte aligned, zero-filled, every page touched) charged to `category`.
+    package func allocate(byteCount: Int, category: MemoryCategory) -> UnsafeMutableRawPointer {
+        precondition(byteCount >= 0, "negative allocation size")
+        var raw: UnsafeMutableRawPointer?
+        let status = posix_memalign(&raw, Self.alignment, max(byteCount, 1))
+        guard status == 0, let pointer = raw else {
+            fatalError("EngineAllocator: posix_memalign(\(byteCount)) failed for \(category) (status \(status))")
+        }
+        memset(pointer, 0, max(byteCount, 1))
+        let index = category.rawValue
+        counters.withLock { c in
+            c.live[index] += byteCount
+            c.peak[index] = max(c.peak[index], c.live[index])
+            c.liveTotal += byteCount
+            c.peakTotal = max(c.peakTotal, c.liveTotal)
+            c.liveAllocations += 1
+            c.totalAllocations += 1
+        }
+        return pointer
+    }
+
+    /// Frees a buffer from `allocate`, un-charging the same `byteCount` from the same `category`.
+    package func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int, category: MemoryCategory) {
+        free(pointer)
+        let index = category.rawValue
+        counters.withLock { c in
+            c.live[index] -= byteCount
+            c.liveTotal -= byteCount
+            c.liveAllocations -= 1
+        }
+    }
+
+    /// A consistent copy of all counters.
+    package func snapshot() -> AllocatorSnapshot {
+        counters.withLock { c in
+            var live: [MemoryCategory: Int] = [:]
+            var peak: [MemoryCategory: Int] = [:]
+            for category in MemoryCategory.allCases {
+                live[category] = c.live[category.rawValue]
+                peak[category] = c.peak[category.rawValue]
+            }
+            return AllocatorSnapshot(live: live, peak: peak, liveTotal: c.liveTotal, peakTotal: c.peakTotal,
+                                     liveAllocations: c.liveAllocations, totalAllocations: c.totalAllocations)
+        }
+    }
+
+    /// Sets every peak (per category and total) to the current live value, to measure a phase from here on.
+    package func resetPeaks() {
+        counters.withLock { c in
+            c.peak = c.live
+            c.peakTotal = c.liveTotal
+        }
+    }
+}

@@ -1,0 +1,97 @@
+// The element types the kernels compute in: Float (training) and Double (gradient checks).
+import CBLAS
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A floating-point element type the engine's kernels are generic over (Float for training, Double for checks).
+///
+/// Supplies the two things `BinaryFloatingPoint` lacks: a BLAS GEMM (`cblas_sgemm` / `cblas_dgemm`)
+/// and the libm transcendental functions the activations and losses use.
+package protocol EngineScalar: BinaryFloatingPoint, BitwiseCopyable, Sendable {
+    /// Row-major `C = alpha * op(A) * op(B) + beta * C`, `op(A)` is (m, k), `op(B)` is (k, n), `C` is (m, n).
+    static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Self, a: UnsafePointer<Self>, lda: Int,
+        b: UnsafePointer<Self>, ldb: Int,
+        beta: Self, c: UnsafeMutablePointer<Self>, ldc: Int)
+    /// e^x.
+    static func exp(_ x: Self) -> Self
+    /// Natural logarithm.
+    static func log(_ x: Self) -> Self
+    /// Gauss error function.
+    static func erf(_ x: Self) -> Self
+    /// Hyperbolic tangent.
+    static func tanh(_ x: Self) -> Self
+}
+
+// Double libm entry points under names that the static members below cannot shadow.
+@inline(__always) private func libmExp(_ x: Double) -> Double { exp(x) }
+@inline(__always) private func libmLog(_ x: Double) -> Double { log(x) }
+@inline(__always) private func libmErf(_ x: Double) -> Double { erf(x) }
+@inline(__always) private func libmTanh(_ x: Double) -> Double { tanh(x) }
+
+@inline(__always)
+private func cblasTranspose(_ transpose: Bool) -> CBLAS_TRANSPOSE {
+    transpose ? CblasTrans : CblasNoTrans
+}
+
+extension Float: EngineScalar {
+    /// `cblas_sgemm`, row-major.
+    @inline(__always)
+    package static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Float, a: UnsafePointer<Float>, lda: Int,
+        b: UnsafePointer<Float>, ldb: Int,
+        beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        cblas_sgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                    beta, c, blasint(ldc))
+    }
+    @inline(__always) package static func exp(_ x: Float) -> Float { expf(x) }
+    @inline(__always) package static func log(_ x: Float) -> Float { logf(x) }
+    @inline(__always) package static func erf(_ x: Float) -> Float { erff(x) }
+    @inline(__always) package static func tanh(_ x: Float) -> Float { tanhf(x) }
+}
+
+extension Double: EngineScalar {
+    /// `cblas_dgemm`, row-major.
+    @inline(__always)
+    package static func gemm(
+        transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int,
+        alpha: Double, a: UnsafePointer<Double>, lda: Int,
+        b: UnsafePointer<Double>, ldb: Int,
+        beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+    ) {
+        cblas_dgemm(CblasRowMajor, cblasTranspose(transposeA), cblasTranspose(transposeB),
+                    blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb),
+                    beta, c, blasint(ldc))
+    }
+    @inline(__always) package static func exp(_ x: Double) -> Double { libmExp(x) }
+    @inline(__always) package static func log(_ x: Double) -> Double { libmLog(x) }
+    @inline(__always) package static func erf(_ x: Double) -> Double { libmErf(x) }
+    @inline(__always) package static func tanh(_ x: Double) -> Double { libmTanh(x) }
+}
+
+/// Row-major GEMM `C = alpha * op(A) * op(B) + beta * C` that tolerates empty dimensions (BLAS rejects lda = 0).
+///
+/// `op(A)` is (m, k), `op(B)` is (k, n), `C` is (m, n); the leading dimensions are the row lengths as stored.
+@inline(__always)
+func gemm<T: EngineScalar>(
+    transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+    alpha: T = 1, a: UnsafePointer<T>, lda: Int, b: UnsafePointer<T>, ldb: Int,
+    beta: T = 0, c: UnsafeMutablePointer<T>, ldc: Int
+) {
+    if m == 0 || n == 0 { return }
+    if k == 0 {
+        for i in 0..<m {
+            for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] }
+        }
+        return
+    }
+    T.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k,
+           alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+}
