@@ -114,3 +114,28 @@ import Testing
                     mentions: ["'x'", "unique"])
     }
 }
+
+/// The JSON reader: values, escapes, and errors with their line and column.
+@Suite struct JSONParserTests {
+    @Test func values() throws {
+        let v = try JSONValue.parse(Data(#"{"a": [1, -2.5, 3e2, true, false, null, "x\n\u00e9\ud83d\ude00"], "b": {}}"#.utf8))
+        #expect(v["a"] == .array([.int(1), .double(-2.5), .double(300), .bool(true), .bool(false), .null, .string("x\né😀")]))
+        #expect(v["b"] == .object([:]))
+        #expect(try JSONValue.parse(Data("9223372036854775807".utf8)) == .int(Int.max))
+        #expect(try JSONValue.parse(Data("92233720368547758070".utf8)) == .double(92233720368547758070))
+    }
+
+    @Test(arguments: [
+        ("{\"a\": 1,\n \"b\" 2}", "line 2"), ("[1, 2", "end of input"), ("{\"a\": tru}", "literal"),
+        ("\"abc", "unterminated"), ("[01]", "expected"), ("{} x", "after the JSON value"), ("", "end of input"),
+        (String(repeating: "[", count: 600), "nesting"),
+    ])
+    func errors(text: String, mentions: String) {
+        do {
+            _ = try JSONValue.parse(Data(text.utf8))
+            Issue.record("expected an error for \(text)")
+        } catch {
+            #expect(error.description.contains(mentions), "\(error.description)")
+        }
+    }
+}

@@ -35,16 +35,10 @@ public enum JSONValue: Sendable, Hashable, Codable {
     }
 
     /// Parses JSON text.
-    /// - Throws: `ModelError.invalidJSON` with the parser's reason.
+    /// - Throws: `ModelError.invalidJSON` with the reason and its line and column.
     public static func parse(_ data: Data) throws(ModelError) -> JSONValue {
-        do {
-            return try JSONDecoder().decode(JSONValue.self, from: data)
-        } catch let DecodingError.dataCorrupted(context) {
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            throw .invalidJSON(underlying ?? context.debugDescription)
-        } catch {
-            throw .invalidJSON("\(error)")
-        }
+        var parser = JSONParser(data)
+        return try parser.parseDocument()
     }
 
     /// Serialises with sorted keys; pretty-printed when asked.
