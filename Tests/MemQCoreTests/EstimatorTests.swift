@@ -173,3 +173,37 @@ import Testing
         #expect(z.breakdown.optimizerState * 4 <= full.breakdown.optimizerState + 4)
     }
 }
+
+/// config/devices.json and the built-in catalogue agree, and every profile the issue names is present.
+@Suite struct DeviceCatalogTests {
+    @Test func fileMatchesBuiltIn() throws {
+        let url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("config/devices.json")
+        let file = try GPUProfile.catalog(from: try Data(contentsOf: url))
+        #expect(file == GPUProfile.builtIn)
+        for name in ["a100-40gb", "a100-80gb", "h100-80gb", "v100-16gb", "v100-32gb", "rtx3090", "rtx4090", "l4", "t4"] {
+            #expect(GPUProfile.named(name, in: file) != nil, "\(name)")
+        }
+        // A100 40GB: 40960 MiB = 42,949,672,960 bytes.
+        #expect(GPUProfile.named("A100_40GB")?.memoryBytes == 42_949_672_960)
+    }
+
+    /// pytorch-cuda adds the context and rounds reserved memory to whole segments: its peak is above the
+    /// tensor peak by at least the context, and a multiple of 2 MiB plus the context and workspaces.
+    @Test func cudaRuntimeAddsReservedSegments() throws {
+        var b = GraphBuilder(name: "fc")
+        let x = b.input(shape: [1024])
+        b.add("fc", .linear(Linear(outFeatures: 1024)), [x])
+        let a = try ModelAnalysis(try b.build())
+        let gpu = try #require(GPUProfile.named("a100-40gb"))
+        let tensors = try Estimator.estimate(a, TrainingConfig(batch: 8, gpu: gpu))
+        let cuda = try Estimator.estimate(a, TrainingConfig(batch: 8, runtime: .pytorchCUDA, gpu: gpu))
+        #expect(cuda.peakBytes >= tensors.peakBytes + gpu.contextBytes)
+        let reserved = try #require(cuda.reservedBytes)
+        #expect((reserved - gpu.cublasWorkspaceBytes - gpu.cudnnWorkspaceBytes) % (2 << 20) == 0)
+        // Every CUDA tensor is rounded up to 512 bytes: the 8 x 1024 fp32 output is already a multiple, the
+        // 4-byte loss is not.
+        let cpu = try Estimator.estimate(a, TrainingConfig(batch: 8))
+        #expect(tensors.peakBytes > cpu.peakBytes)
+    }
+}
