@@ -207,3 +207,22 @@ import Testing
         #expect(tensors.peakBytes > cpu.peakBytes)
     }
 }
+
+/// Per-layer saved bytes for `summary --memory`, by hand on conv -> batchnorm -> relu_ -> maxpool, batch 2.
+@Suite struct SavedActivationTests {
+    /// conv saves the input batch (not counted: it is the input); batchnorm saves its input (the conv output,
+    /// 2*4*8*8*4 = 2048 bytes) and save_mean/save_invstd (4*4 each = 32); relu_ saves its result (the batchnorm
+    /// output, 2048); maxpool saves its input (the same storage, already counted) and int64 indices
+    /// (2*4*4*4*8 = 1024 bytes).
+    @Test func byHand() throws {
+        var b = GraphBuilder(name: "t")
+        var x = b.input(shape: [3, 8, 8])
+        x = b.conv(x, "conv", out: 4, kernel: 3, padding: 1)
+        x = b.batchNorm(x, "bn")
+        x = b.relu(x, "relu")
+        b.maxPool(x, "pool", kernel: 2)
+        let a = try ModelAnalysis(try b.build())
+        let saved = try Estimator.savedActivations(a, TrainingConfig(batch: 2))
+        #expect(saved == [0, 0, 2048 + 32, 2048, 1024])
+    }
+}
