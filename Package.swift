@@ -22,7 +22,7 @@ let package = Package(
         // Built-in architectures as graph builders.
         .target(name: "MemQZoo", dependencies: ["MemQCore"]),
         // Rendering: tables, JSON, CSV.
-        .target(name: "MemQReport", dependencies: ["MemQCore"]),
+        .target(name: "MemQReport", dependencies: ["MemQCore", "MemQZoo"]),
         // OpenBLAS (pkg-config `openblas`, Debian `libopenblas-dev`).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Native CPU training engine.
@@ -38,22 +38,30 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
         // Thin libzmq wrapper; knows nothing of estimates.
         .target(name: "MemQTransport", dependencies: ["CZeroMQ"]),
+        // memqd's client (Lazy Pirate) and CURVE key files; used by `memq --server` and the daemon.
+        .target(name: "MemQClient", dependencies: ["MemQWire", "MemQTransport", "MemQCore"]),
+        // The commands themselves (request body in, result out): shared by the CLI and memqd's workers.
+        .target(name: "MemQService", dependencies: ["MemQCore", "MemQZoo", "MemQReport", "MemQWire"]),
         // The daemon.
-        .target(name: "MemQServer", dependencies: ["MemQWire", "MemQTransport", "MemQCore", "MemQZoo", "MemQProbe",
+        .target(name: "MemQServer", dependencies: ["MemQWire", "MemQTransport", "MemQCore", "MemQClient",
                                                    .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "memq", dependencies: [
-            "MemQCore", "MemQZoo", "MemQReport", "MemQProbe", "MemQWire", "MemQTransport",
+            "MemQCore", "MemQZoo", "MemQReport", "MemQProbe", "MemQWire", "MemQTransport", "MemQClient", "MemQService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "memqd", dependencies: [
-            "MemQServer",
+            "MemQServer", "MemQClient", "MemQCore", "MemQWire", "MemQService",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "MemQCoreTests", dependencies: ["MemQCore"]),
         .testTarget(name: "MemQZooTests", dependencies: ["MemQCore", "MemQZoo"]),
+        .testTarget(name: "MemQReportTests", dependencies: ["MemQReport", "MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQEngineTests", dependencies: ["MemQEngine"]),
         .testTarget(name: "MemQTransportTests", dependencies: ["MemQTransport"]),
+        .testTarget(name: "MemQWireTests", dependencies: ["MemQWire", "MemQCore"]),
+        .testTarget(name: "MemQServerTests", dependencies: ["MemQServer", "MemQWire", "MemQTransport", "MemQCore", "MemQClient",
+                                                          .product(name: "Logging", package: "swift-log")]),
     ],
     swiftLanguageModes: [.v6]
 )

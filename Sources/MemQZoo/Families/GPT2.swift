@@ -27,7 +27,7 @@ enum GPT2 {
     }
 
     static func build(_ v: Variant, input: [Int]) throws(ModelError) -> Graph {
-        let seq = try TokenModels.sequenceLength(input, model: v.name, maxPositions: v.positions)
+        _ = try TokenModels.sequenceLength(input, model: v.name, maxPositions: v.positions)
         var b = GraphBuilder(name: v.name)
         let ids = b.input("input_ids", shape: input, dtype: .int64)
         var x = ids

@@ -32,7 +32,7 @@ enum LLaMA {
     }
 
     static func build(_ c: Config, input: [Int]) throws(ModelError) -> Graph {
-        let seq = try TokenModels.sequenceLength(input, model: c.name, maxPositions: nil)
+        _ = try TokenModels.sequenceLength(input, model: c.name, maxPositions: nil)
         let headDim = c.hidden / c.heads
         var b = GraphBuilder(name: c.name)
         let ids = b.input("input_ids", shape: input, dtype: .int64)

@@ -1,0 +1,107 @@
+import MemQCore
+
+/// `memq estimate`: the peak memory of one training step and where every byte goes at that moment.
+///
+/// The JSON contract (docs/memory-model.md): `peak_bytes`, `peak_at` {`node`, `phase`, `event`}, `breakdown`
+/// {`weights`, `buffers`, `gradients`, `optimizer_state`, `activations`, `temporary`, `input`, `runtime_overhead`}
+/// in bytes at the peak, `params`, `macs`, `method`, `runtime`, `dtype`, `optimizer`, `batch`.
+public struct EstimateResult: ReportRenderable, Hashable {
+    public struct Moment: Codable, Sendable, Hashable {
+        public var node: String
+        /// `forward`, `backward` or `step`.
+        public var phase: String
+        /// The kernel after which the peak was sampled.
+        public var event: String
+    }
+
+    public struct Breakdown: Codable, Sendable, Hashable {
+        public var weights: Int
+        public var buffers: Int
+        public var gradients: Int
+        public var optimizerState: Int
+        public var activations: Int
+        public var temporary: Int
+        public var input: Int
+        public var runtimeOverhead: Int
+
+        enum CodingKeys: String, CodingKey {
+            case weights, buffers, gradients, activations, temporary, input
+            case optimizerState = "optimizer_state"
+            case runtimeOverhead = "runtime_overhead"
+        }
+
+        /// (JSON key, bytes) in the contract's order.
+        public var entries: [(key: String, bytes: Int)] {
+            [("weights", weights), ("buffers", buffers), ("gradients", gradients), ("optimizer_state", optimizerState),
+             ("activations", activations), ("temporary", temporary), ("input", input), ("runtime_overhead", runtimeOverhead)]
+        }
+    }
+
+    public var model: String
+    public var inputShape: [Int]
+    public var peakBytes: Int
+    public var peakAt: Moment
+    public var breakdown: Breakdown
+    /// The category holding the most bytes at the peak.
+    public var dominant: String
+    /// The peak less the input batch (what PyTorch's MemTracker reports).
+    public var peakWithoutInputBytes: Int
+    /// Of `optimizer_state`, the step's transient scratch.
+    public var optimizerScratchBytes: Int
+    /// Device memory the caching allocator reserves (pytorch-cuda only).
+    public var reservedBytes: Int?
+    public var params: SummaryResult.Parameters
+    /// Forward multiply-accumulates for the batch.
+    public var macs: Int
+    public var method: String
+    public var runtime: String
+    public var dtype: String
+    public var optimizer: String
+    public var batch: Int
+    public var microBatch: Int?
+    public var gpu: String?
+    /// Device memory of the GPU, when one is given.
+    public var gpuMemoryBytes: Int?
+    /// Whether the peak fits the GPU's memory (when one is given).
+    public var fits: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case model, params, macs, method, runtime, dtype, optimizer, batch, gpu, fits, breakdown, dominant
+        case inputShape = "input_shape"
+        case peakBytes = "peak_bytes"
+        case peakAt = "peak_at"
+        case peakWithoutInputBytes = "peak_without_input_bytes"
+        case optimizerScratchBytes = "optimizer_scratch_bytes"
+        case reservedBytes = "reserved_bytes"
+        case microBatch = "micro_batch"
+        case gpuMemoryBytes = "gpu_memory_bytes"
+    }
+
+    /// The result of `estimate` for a model.
+    public init(_ e: Estimate, model: String, inputShape: [Int]) {
+        let b = e.breakdown
+        self.model = model
+        self.inputShape = inputShape
+        peakBytes = e.peakBytes
+        peakAt = Moment(node: e.peakAt.node, phase: e.peakAt.phase.rawValue, event: e.peakAt.event)
+        breakdown = Breakdown(weights: b.weights, buffers: b.buffers, gradients: b.gradients, optimizerState: b.optimizerState,
+                              activations: b.activations, temporary: b.temporary, input: b.input,
+                              runtimeOverhead: b.runtimeOverhead)
+        dominant = b.dominant
+        peakWithoutInputBytes = e.peakWithoutInput
+        optimizerScratchBytes = e.optimizerScratch
+        reservedBytes = e.reservedBytes
+        params = SummaryResult.Parameters(total: e.params.total, trainable: e.params.trainable, frozen: e.params.frozen,
+                                          buffers: e.params.buffers, counters: e.params.counters)
+        macs = e.macs
+        method = e.method.rawValue
+        runtime = e.config.runtime.rawValue
+        dtype = e.config.dtype.rawValue
+        optimizer = e.config.optimizer.rawValue
+        batch = e.config.batch
+        microBatch = e.config.microBatch
+        gpu = e.config.gpu?.name
+        gpuMemoryBytes = e.config.gpu?.memoryBytes
+        fits = e.config.gpu.map { e.peakBytes <= $0.memoryBytes }
+    }
+}

@@ -1,0 +1,33 @@
+import Foundation
+import MemQCore
+import MemQWire
+
+/// A fast command's answer, on its way back to the frontend thread.
+package struct FastOutcome: Sendable {
+    /// The ticket of the request answered.
+    package let ticket: UInt64
+    /// The reply status.
+    package let status: WireStatus
+    /// The reply body.
+    package let body: JSONValue
+
+    /// The outcome of running a handler for `ticket`.
+    package init(ticket: UInt64, status: WireStatus, body: JSONValue) {
+        self.ticket = ticket
+        self.status = status
+        self.body = body
+    }
+
+    /// Encodes as the frames of an internal reply message: `[ticket (8 bytes LE), status, body]`.
+    package var frames: [[UInt8]] {
+        [withUnsafeBytes(of: ticket.littleEndian) { Array($0) }, status.frame, Array(body.serialized())]
+    }
+
+    /// Decodes the frames of an internal reply message; `nil` if they are not ``frames``' layout.
+    package init?(frames: [[UInt8]]) {
+        guard frames.count == 3, frames[0].count == 8, let status = WireStatus(frame: frames[1]),
+              let body = try? JSONValue.parse(Data(frames[2])) else { return nil }
+        let ticket = frames[0].withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        self.init(ticket: UInt64(littleEndian: ticket), status: status, body: body)
+    }
+}

@@ -1,0 +1,221 @@
+import Foundation
+import MemQCore
+import MemQReport
+import MemQWire
+import MemQZoo
+import Synchronization
+
+/// The commands themselves: a request body in, a result out. The CLI runs them in-process; memqd's workers run the
+/// very same code, so `memq --server` prints what the embedded CLI prints.
+package struct MemQService: Sendable {
+    /// Whether `model` may name a file (the CLI: yes; the daemon: no, it takes zoo names and inline specs).
+    package let allowFiles: Bool
+
+    package init(allowFiles: Bool) { self.allowFiles = allowFiles }
+
+    /// Runs a fast command and returns its result as JSON.
+    package func handle(_ command: WireCommand, body: JSONValue) throws(WireError) -> JSONValue {
+        switch command {
+        case .estimate: return try json(estimate(body))
+        case .sweep: return try json(sweep(body))
+        case .fit: return try json(fit(body))
+        case .summary: return try json(summary(body))
+        case .models: return try json(models(body))
+        default: throw .notImplemented(command.rawValue)
+        }
+    }
+
+    private func json<T: Encodable>(_ value: T) throws(WireError) -> JSONValue {
+        do {
+            return try JSONValue.parse(Data(ResultJSON.encode(value, pretty: false).utf8))
+        } catch {
+            throw WireError(status: .internalError, code: "internal", message: "could not encode the result: \(error)")
+        }
+    }
+
+    // MARK: Commands
+
+    package func estimate(_ body: JSONValue) throws(WireError) -> EstimateResult {
+        var r = try RequestReader(body)
+        let request = try TrainingRequest.read(&r, allowFiles: allowFiles)
+        try r.finish(command: "estimate")
+        let analysis = try analyze(request)
+        let e = try run { () throws(EstimateError) in try Estimator.estimate(analysis, request.config, method: request.method) }
+        return EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims)
+    }
+
+    package func sweep(_ body: JSONValue) throws(WireError) -> SweepResult {
+        var r = try RequestReader(body)
+        let batches = try Self.batchList(r.stringList("batch") ?? ["1"])
+        let dtypes = try (r.stringList("dtype") ?? ["fp32"]).map { (d: String) throws(WireError) in try TrainingRequest.parseDType(d) }
+        let optimizers = try (r.stringList("optimizer") ?? ["sgd"]).map { (o: String) throws(WireError) in try TrainingRequest.parseOptimizer(o) }
+        var request = try TrainingRequest.read(&r, allowFiles: allowFiles)
+        try r.finish(command: "sweep")
+        guard batches.count * dtypes.count * optimizers.count <= 10_000 else {
+            throw .invalidField("batch", "the grid has \(batches.count * dtypes.count * optimizers.count) points; at most 10000")
+        }
+        let analysis = try analyze(request)
+        var rows: [EstimateResult] = []
+        for dtype in dtypes {
+            for optimizer in optimizers {
+                for batch in batches {
+                    request.config.dtype = dtype
+                    request.config.optimizer = optimizer
+                    request.config.batch = batch
+                    if let m = request.config.microBatch { request.config.microBatch = min(m, batch) }
+                    let config = request.config, method = request.method
+                    let e = try run { () throws(EstimateError) in try Estimator.estimate(analysis, config, method: method) }
+                    rows.append(EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims))
+                }
+            }
+        }
+        return SweepResult(rows: rows)
+    }
+
+    package func fit(_ body: JSONValue) throws(WireError) -> FitResult {
+        var r = try RequestReader(body)
+        var budget: Int? = nil
+        if let v = r.raw("budget") {
+            switch v {
+            case .int(let i): budget = i
+            case .string(let s):
+                do { budget = try ByteCount(parsing: s).bytes } catch {
+                    throw .invalidField("budget", "budget: \(error)")
+                }
+            default: throw .invalidField("budget", "budget must be bytes or a size like \"24GiB\", got \(v.typeName)")
+            }
+        }
+        var margin = 0.0
+        if let v = r.raw("margin") {
+            switch v {
+            case .double(let d): margin = d
+            case .int(let i): margin = Double(i)
+            case .string(let s):
+                let t = s.trimmingCharacters(in: .whitespaces)
+                if t.hasSuffix("%"), let p = Double(t.dropLast()) { margin = p / 100 } else if let f = Double(t) { margin = f } else {
+                    throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got '\(s)'")
+                }
+            default: throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got \(v.typeName)")
+            }
+        }
+        let request = try TrainingRequest.read(&r, allowFiles: allowFiles, batchRequired: false)
+        try r.finish(command: "fit")
+        guard let bytes = budget ?? request.config.gpu?.memoryBytes else {
+            throw WireError(status: .badRequest, code: "missing_field", message: "fit needs a budget: give 'budget' (e.g. \"24GiB\") or 'gpu' (e.g. a100-40gb)", field: "budget")
+        }
+        let analysis = try analyze(request)
+        let f = try run { () throws(EstimateError) in
+            try Estimator.fit(analysis, request.config, budget: bytes, margin: margin, method: request.method)
+        }
+        return FitResult(f, model: analysis.graph.name, inputShape: analysis.inputShape.dims)
+    }
+
+    package func summary(_ body: JSONValue) throws(WireError) -> SummaryResult {
+        var r = try RequestReader(body)
+        let model = try TrainingRequest.readModel(&r)
+        let batch = try r.int("batch") ?? 1
+        var dtype = DType.float32
+        if let d = try r.string("dtype") {
+            guard let parsed = DType(name: d), parsed.isFloatingPoint else {
+                throw .invalidField("dtype", "unknown dtype '\(d)'; valid: fp32, fp16, bf16, fp64")
+            }
+            dtype = parsed
+        }
+        try r.finish(command: "summary")
+        let analysis = try analyze(TrainingRequest(model: model, config: TrainingConfig(batch: max(batch, 1)), method: .timeline, freeze: []))
+        do {
+            return try SummaryResult(analysis, batch: batch, dtype: dtype)
+        } catch {
+            throw .invalidField("batch", error.description)
+        }
+    }
+
+    package func models(_ body: JSONValue) throws(WireError) -> ModelsResult {
+        var r = try RequestReader(body)
+        let family = try r.string("family")
+        try r.finish(command: "models")
+        do {
+            return try ModelsResult(family: family)
+        } catch {
+            throw WireError(status: .notFound, code: "unknown_family", message: "\(error)", field: "family")
+        }
+    }
+
+    // MARK: Models and errors
+
+    /// Parsed and analysed models, kept so repeated queries reuse the analysis (and its recorded timelines).
+    private static let analyses = Mutex<[String: ModelAnalysis]>([:])
+
+    package func analyze(_ request: TrainingRequest) throws(WireError) -> ModelAnalysis {
+        let key: String
+        switch request.model.reference {
+        case .text(let t): key = "t:" + t
+        case .spec(let s): key = "s:" + String(decoding: s.serialized(), as: UTF8.self)
+        }
+        let fullKey = key + "|" + (request.model.input?.description ?? "") + "|" + request.freeze.joined(separator: ",")
+        if let hit = Self.analyses.withLock({ $0[fullKey] }) { return hit }
+        var analysis: ModelAnalysis
+        do {
+            analysis = try request.model.analysis(allowFiles: allowFiles)
+            if !request.freeze.isEmpty {
+                let prefixes = request.freeze
+                analysis = try ModelAnalysis(analysis.graph.freezing { node in prefixes.contains { node.name == $0 || node.name.hasPrefix($0 + ".") || node.name.hasPrefix($0) } })
+            }
+        } catch let failure as ModelSource.Failure {
+            throw Self.wireError(failure)
+        } catch let e as ModelError {
+            throw .invalidField("model", e.description)
+        } catch {
+            throw .invalidField("model", "\(error)")
+        }
+        let value = analysis
+        Self.analyses.withLock { table in
+            if table.count >= 256 { table.removeAll() }
+            table[fullKey] = value
+        }
+        return analysis
+    }
+
+    static func wireError(_ failure: ModelSource.Failure) -> WireError {
+        switch failure {
+        case .unknownModel, .fileNotFound:
+            WireError(status: .notFound, code: "unknown_model", message: failure.description, field: "model")
+        case .invalidInputShape:
+            .invalidField("input", failure.description)
+        default:
+            .invalidField("model", failure.description)
+        }
+    }
+
+    private func run<T>(_ body: () throws(EstimateError) -> T) throws(WireError) -> T {
+        do {
+            return try body()
+        } catch {
+            let field: String? = switch error {
+            case .invalidOption(let f, _), .overflow(let f, _): f
+            case .budgetBelowFixedMemory, .budgetBelowBatchOne: "budget"
+            case .model: "model"
+            }
+            throw WireError(status: .badRequest, code: "invalid_request", message: error.description, field: field)
+        }
+    }
+
+    /// `1,2,4..512`: numbers, and `a..b` ranges that double from a up to b.
+    static func batchList(_ items: [String]) throws(WireError) -> [Int] {
+        var out: [Int] = []
+        for item in items {
+            if let range = item.range(of: "..") {
+                guard let a = Int(item[..<range.lowerBound]), let b = Int(item[range.upperBound...]), a >= 1, b >= a else {
+                    throw .invalidField("batch", "invalid batch range '\(item)'; write a..b with 1 <= a <= b, e.g. 4..512 (doubling)")
+                }
+                var x = a
+                while x <= b { if out.last != x { out.append(x) }; x *= 2 }
+            } else {
+                guard let n = Int(item), n >= 1 else { throw .invalidField("batch", "invalid batch '\(item)'; batches are positive integers") }
+                out.append(n)
+            }
+        }
+        guard !out.isEmpty else { throw .invalidField("batch", "no batch sizes given") }
+        return out
+    }
+}

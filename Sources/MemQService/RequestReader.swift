@@ -1,0 +1,76 @@
+import Foundation
+import MemQCore
+import MemQWire
+
+/// Reads a request body's fields — the CLI's option names as keys — with errors naming the field and what is
+/// valid (status 400), so the daemon and the CLI reject bad input with the same words.
+package struct RequestReader {
+    package let body: [String: JSONValue]
+    private var used: Set<String> = []
+
+    package init(_ json: JSONValue) throws(WireError) {
+        guard case .object(let o) = json else {
+            throw .invalidField("body", "the body must be a JSON object with the command's options as keys, got \(json.typeName)")
+        }
+        body = o
+    }
+
+    /// The value of `key`, accepting `micro-batch`, `micro_batch` and `microBatch` alike.
+    package mutating func raw(_ key: String) -> JSONValue? {
+        for k in Self.spellings(key) {
+            used.insert(k)
+            if let v = body[k], v != .null { return v }
+        }
+        return nil
+    }
+
+    static func spellings(_ key: String) -> [String] {
+        let snake = key.replacingOccurrences(of: "-", with: "_")
+        let parts = key.split(separator: "-")
+        let camel = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }.joined()
+        return Array(Set([key, snake, camel]))
+    }
+
+    package mutating func string(_ key: String) throws(WireError) -> String? {
+        guard let v = raw(key) else { return nil }
+        guard case .string(let s) = v else { throw .invalidField(key, "'\(key)' must be a string, got \(v.typeName)") }
+        return s
+    }
+
+    package mutating func int(_ key: String) throws(WireError) -> Int? {
+        guard let v = raw(key) else { return nil }
+        switch v {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && abs(d) < 9e15: return Int(d)
+        case .string(let s) where Int(s) != nil: return Int(s)
+        default: throw .invalidField(key, "'\(key)' must be an integer, got \(v.typeName)")
+        }
+    }
+
+    /// A list given as a JSON array or a comma-separated string.
+    package mutating func stringList(_ key: String) throws(WireError) -> [String]? {
+        guard let v = raw(key) else { return nil }
+        switch v {
+        case .string(let s): return s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        case .array(let items):
+            var out: [String] = []
+            for item in items {
+                switch item {
+                case .string(let s): out.append(s)
+                case .int(let i): out.append(String(i))
+                default: throw .invalidField(key, "'\(key)' must list strings, got \(item.typeName)")
+                }
+            }
+            return out
+        case .int(let i): return [String(i)]
+        default: throw .invalidField(key, "'\(key)' must be a string or an array, got \(v.typeName)")
+        }
+    }
+
+    /// Rejects keys no reader asked for (a typo must not be silently ignored).
+    package func finish(command: String) throws(WireError) {
+        if let unknown = Set(body.keys).subtracting(used).sorted().first {
+            throw .invalidField(unknown, "unknown option '\(unknown)' for \(command); see `memq \(command) --help` for the options")
+        }
+    }
+}

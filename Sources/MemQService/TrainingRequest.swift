@@ -1,0 +1,142 @@
+import Foundation
+import MemQCore
+import MemQReport
+import MemQWire
+import MemQZoo
+
+/// The options every memory query shares (`estimate`, `sweep`, `fit`), read from a body or built by the CLI.
+package struct TrainingRequest: Sendable {
+    package var model: ModelSource
+    package var config: TrainingConfig
+    package var method: Estimate.Method
+    /// Name prefixes of frozen layers.
+    package var freeze: [String]
+
+    /// Reads the model and training options; `batch` is optional for `fit`.
+    package static func read(_ r: inout RequestReader, allowFiles: Bool, batchRequired: Bool = true) throws(WireError) -> TrainingRequest {
+        let model = try readModel(&r)
+        var config = TrainingConfig(batch: 1)
+        if let b = try r.int("batch") {
+            guard b >= 1 else { throw .invalidField("batch", "batch must be a positive integer, got \(b)") }
+            config.batch = b
+        } else if batchRequired {
+            config.batch = 1
+        }
+        if let d = try r.string("dtype") { config.dtype = try parseDType(d) }
+        if let o = try r.string("optimizer") { config.optimizer = try parseOptimizer(o) }
+        if let g = try r.string("gpu") { config.gpu = try parseGPU(g) }
+        if let rt = try r.string("runtime") {
+            guard let kind = RuntimeKind(rawValue: rt.lowercased()) else {
+                throw .invalidField("runtime", "unknown runtime '\(rt)'; valid: \(RuntimeKind.validNames)")
+            }
+            config.runtime = kind
+        }
+        var method = Estimate.Method.timeline
+        if let m = try r.string("method") {
+            guard let parsed = Estimate.Method(rawValue: m.lowercased()) else {
+                throw .invalidField("method", "unknown method '\(m)'; valid: timeline, seed")
+            }
+            method = parsed
+        }
+        if let c = try r.string("checkpoint") { config.checkpoint = try parseCheckpoint(c) }
+        if let m = try r.int("micro-batch") {
+            guard m >= 1 else { throw .invalidField("micro-batch", "micro-batch must be a positive integer, got \(m)") }
+            config.microBatch = m
+        }
+        if let n = try r.int("data-parallel") {
+            guard n >= 1 else { throw .invalidField("data-parallel", "data-parallel must be at least 1 device, got \(n)") }
+            config.dataParallel = n
+        }
+        if let z = try r.int("zero") {
+            guard (0...3).contains(z) else { throw .invalidField("zero", "ZeRO stage must be 0, 1, 2 or 3, got \(z)") }
+            config.zeroStage = z
+        }
+        if let impl = try r.string("optimizer-impl") {
+            guard let parsed = OptimizerImpl(rawValue: impl.lowercased()) else {
+                throw .invalidField("optimizer-impl", "unknown optimizer implementation '\(impl)'; valid: auto, foreach, for-loop")
+            }
+            config.optimizerImpl = parsed
+        }
+        let freeze = try r.stringList("freeze") ?? []
+        _ = allowFiles
+        return TrainingRequest(model: model, config: config, method: method, freeze: freeze)
+    }
+
+    /// `model` (a zoo name, a path or inline JSON text, or a spec object) and `input` (`3x224x224` or an array).
+    package static func readModel(_ r: inout RequestReader) throws(WireError) -> ModelSource {
+        var input: TensorShape? = nil
+        if let v = r.raw("input") {
+            switch v {
+            case .string(let s):
+                guard let shape = TensorShape(parsing: s) else {
+                    throw .invalidField("input", "invalid input shape '\(s)'; write one sample's shape without the batch, e.g. 3x224x224")
+                }
+                input = shape
+            case .array(let items):
+                let dims = items.compactMap { item -> Int? in if case .int(let i) = item { i } else { nil } }
+                guard dims.count == items.count, !dims.isEmpty, dims.allSatisfy({ $0 > 0 && $0 <= 1 << 30 }) else {
+                    throw .invalidField("input", "input must list one sample's positive dimensions, e.g. [3, 224, 224]")
+                }
+                input = TensorShape(dims)
+            default:
+                throw .invalidField("input", "input must be a shape like \"3x224x224\" or [3, 224, 224], got \(v.typeName)")
+            }
+        }
+        guard let m = r.raw("model") else {
+            throw WireError(status: .badRequest, code: "missing_field", message: "missing 'model': a zoo name (see the models command) or an inline JSON spec", field: "model")
+        }
+        switch m {
+        case .string(let s): return ModelSource(s, input: input)
+        case .object: return ModelSource(spec: m, input: input)
+        default: throw .invalidField("model", "'model' must be a zoo name or a JSON spec object, got \(m.typeName)")
+        }
+    }
+
+    static func parseDType(_ d: String) throws(WireError) -> DTypePolicy {
+        guard let p = DTypePolicy(name: d) else { throw .invalidField("dtype", "unknown dtype '\(d)'; valid: \(DTypePolicy.validNames)") }
+        return p
+    }
+
+    static func parseOptimizer(_ o: String) throws(WireError) -> Optimizer {
+        guard let p = Optimizer(name: o) else { throw .invalidField("optimizer", "unknown optimizer '\(o)'; valid: \(Optimizer.validNames)") }
+        return p
+    }
+
+    static func parseGPU(_ g: String) throws(WireError) -> GPUProfile {
+        guard let p = GPUProfile.named(g, in: DeviceCatalog.current) else {
+            throw WireError(status: .notFound, code: "unknown_gpu", message: "unknown GPU '\(g)'; valid: \(DeviceCatalog.current.map(\.name).joined(separator: ", "))", field: "gpu")
+        }
+        return p
+    }
+
+    /// `none`, `every:K` (every K-th block) or `blocks:NAME,NAME`.
+    static func parseCheckpoint(_ text: String) throws(WireError) -> Checkpointing {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t == "none" || t.isEmpty { return .none }
+        if t.hasPrefix("every:"), let k = Int(t.dropFirst(6)), k >= 1 { return .everyKthBlock(k) }
+        if t.hasPrefix("blocks:") {
+            let names = t.dropFirst(7).split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            if !names.isEmpty { return .blocks(names) }
+        }
+        throw .invalidField("checkpoint", "invalid checkpointing '\(text)'; valid: none, every:K (every K-th block), blocks:NAME[,NAME...]")
+    }
+}
+
+/// The GPU catalogue in effect: `config/devices.json` when found (beside the working directory or the executable),
+/// else the built-in one.
+package enum DeviceCatalog {
+    package static let current: [GPUProfile] = {
+        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        var candidates: [URL] = []
+        if let env = ProcessInfo.processInfo.environment["MEMQ_DEVICES"] { candidates.append(URL(fileURLWithPath: env)) }
+        candidates.append(URL(fileURLWithPath: "config/devices.json"))
+        candidates.append(exe.appendingPathComponent("../../config/devices.json"))
+        candidates.append(exe.appendingPathComponent("../../../config/devices.json"))
+        for url in candidates {
+            if let data = try? Data(contentsOf: url), let catalog = try? GPUProfile.catalog(from: data), !catalog.isEmpty {
+                return catalog
+            }
+        }
+        return GPUProfile.builtIn
+    }()
+}

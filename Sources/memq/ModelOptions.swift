@@ -1,0 +1,25 @@
+import ArgumentParser
+import MemQCore
+import MemQZoo
+
+/// The model a command works on: `MODEL [--input CxHxW] [--dtype fp32]`. Shared by every command that sizes a model.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp(
+        "A zoo name (memq models), a JSON spec file (docs/model-spec.md), or a spec inline as JSON.",
+        valueName: "model"))
+    var model: String
+
+    @Option(name: .long,
+            help: ArgumentHelp("One sample's input shape without the batch, replacing the model's default.",
+                               valueName: "CxHxW"),
+            transform: ArgumentTransforms.shape)
+    var input: TensorShape?
+
+    @Option(name: .long,
+            help: ArgumentHelp("Element type of parameters and activations: fp32, fp16, bf16, fp64. (default: fp32)", valueName: "dtype"),
+            transform: ArgumentTransforms.dtype)
+    var dtype: DType = .float32
+
+    /// The model reference with the input override, to resolve (`ModelSource.analysis()`, `.graph()`).
+    var source: ModelSource { ModelSource(model, input: input) }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import MemQClient
+import MemQCore
+import MemQWire
+import Testing
+
+/// memqd as a process: signals, broker and workers, the Python client.
+@Suite("memqd processes", .serialized)
+struct ProcessTests {
+    /// A client of `endpoint` with one try of `timeout` seconds.
+    private func client(_ endpoint: String, timeout: Double = 5) throws -> MemQClient {
+        try MemQClient(ClientConfiguration(endpoint: endpoint, timeoutSeconds: timeout, tries: 1))
+    }
+
+    @Test("SIGTERM during a validation job: the job is cancelled within the grace period and memqd exits 0")
+    func sigtermDuringValidation() throws {
+        let daemon = try DaemonProcess(["--test-handler", "echo", "--endpoint", "tcp://127.0.0.1:*", "--grace-seconds", "0.5"])
+        defer { daemon.stop() }
+        let endpoint = try daemon.line(after: "listening")
+        let client = try client(endpoint)
+        let accepted = try client.request(.validate, body: ["duration_ms": 20_000])
+        #expect(accepted.status == .accepted)
+        guard case .string(let id)? = accepted.body["job"] else { Issue.record("no job id"); return }
+        #expect(TestServer.eventually { (try? client.request(.job, body: ["job": .string(id)]).body["state"]) == "running" })
+        daemon.send(SIGTERM)
+        let status = daemon.waitForExit(seconds: 5)
+        #expect(status == 0, "memqd exit status \(String(describing: status)); stderr: \(daemon.standardError.suffix(1500))")
+        #expect(daemon.standardError.contains("SIGTERM"))
+    }
+
+    @Test("Broker with two workers: a worker killed mid-job, the job is still answered by the other")
+    func brokerSurvivesWorkerDeath() throws {
+        let heartbeat = ["--heartbeat-ms", "100", "--heartbeat-liveness", "3"]
+        let broker = try DaemonProcess(["--broker", "--endpoint", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*"] + heartbeat)
+        defer { broker.stop() }
+        let endpoint = try broker.line(after: "listening")
+        let backend = try broker.line(after: "backend")
+        let client = try client(endpoint, timeout: 10)
+        func connectedWorkers() -> JSONValue? { try? client.request(.stats).body["workers"]?["connected"] }
+
+        let first = try DaemonProcess(["--worker", "--connect", backend, "--test-handler", "echo"] + heartbeat)
+        defer { first.stop() }
+        #expect(TestServer.eventually(seconds: 5) { connectedWorkers() == .int(1) })
+
+        // The only worker takes the job; then a second joins, and the first dies mid-job.
+        let result = Locked<WireReply?>(nil)
+        let requester = Thread {
+            let reply = try? MemQClient(ClientConfiguration(endpoint: endpoint, timeoutSeconds: 10, tries: 1))
+                .request(.estimate, body: ["model": "resnet50", "sleep_ms": 800])
+            result.update { $0 = reply }
+        }
+        requester.start()
+        #expect(TestServer.eventually { (try? client.request(.stats).body["workers"]?["busy"]) == .int(1) })
+        let second = try DaemonProcess(["--worker", "--connect", backend, "--test-handler", "echo"] + heartbeat)
+        defer { second.stop() }
+        #expect(TestServer.eventually(seconds: 5) { connectedWorkers() == .int(2) })
+        first.stop()
+
+        #expect(TestServer.eventually(seconds: 8) { result.value != nil })
+        let reply = try #require(result.value)
+        #expect(reply.status == .ok)
+        #expect(reply.body["echo"]?["model"] == "resnet50")
+        let stats = try client.request(.stats)
+        #expect(stats.body["workers"]?["requeued"] == .int(1))
+        #expect(stats.body["workers"]?["connected"] == .int(1))
+        broker.send(SIGTERM)
+        #expect(broker.waitForExit(seconds: 5) == 0)
+    }
+
+    @Test("scripts/memq_client.py talks to a running daemon; its exit code follows the status",
+          .enabled(if: ProcessTests.hasPyzmq, "pyzmq is not installed (python3 -c 'import zmq' failed); run scripts/setup.sh"))
+    func pythonClient() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let script = ConfigTests.root.appendingPathComponent("scripts/memq_client.py").path
+        let ok = try Self.python([script, "--endpoint", server.endpoint, "estimate", #"{"model": "resnet50", "batch": 32}"#])
+        #expect(ok.status == 0)
+        let body = try JSONValue.parse(Data(ok.output.utf8))
+        #expect(body["echo"]?["batch"] == .int(32))
+        let unknown = try Self.python([script, "--endpoint", server.endpoint, "job", #"{"job": "nope"}"#])
+        #expect(unknown.status == 1)
+        #expect(unknown.output.contains("unknown_job"))
+        let silent = try Self.python([script, "--endpoint", "tcp://127.0.0.1:1", "--timeout", "0.2", "--tries", "2", "health"])
+        #expect(silent.status == 3)
+    }
+
+    /// Whether `python3 -c 'import zmq'` succeeds.
+    static let hasPyzmq: Bool = (try? python(["-c", "import zmq"]).status) == 0
+
+    /// Runs python3 with `arguments`; its exit status and standard output.
+    static func python(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3"] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
