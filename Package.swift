@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "MemQReportTests", dependencies: ["MemQReport", "MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQEngineTests", dependencies: ["MemQEngine"]),
         .testTarget(name: "MemQTransportTests", dependencies: ["MemQTransport"]),
+        .testTarget(name: "MemQServiceTests", dependencies: ["MemQService", "MemQCore", "MemQReport", "MemQWire"]),
         .testTarget(name: "MemQWireTests", dependencies: ["MemQWire", "MemQCore"]),
         .testTarget(name: "MemQServerTests", dependencies: ["MemQServer", "MemQWire", "MemQTransport", "MemQCore", "MemQClient",
                                                           .product(name: "Logging", package: "swift-log")]),

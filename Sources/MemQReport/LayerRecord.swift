@@ -24,6 +24,8 @@ public struct LayerRecord: Codable, Sendable, Hashable {
     public var memoryAccessBytes: Int
     /// The builder's block (`layer1.0`), when one was named.
     public var block: String?
+    /// Bytes this layer keeps for the backward pass at the end of the forward pass (`summary --memory`).
+    public var savedBytes: Int?
 
     public init(name: String, op: String, outputShape: [Int], params: Int, trainable: Bool, buffers: Int, macs: Int,
                 flopsExact: Int, outputBytes: Int, memoryAccessBytes: Int, block: String? = nil) {
@@ -63,5 +65,6 @@ public struct LayerRecord: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey {
         case name, op, outputShape = "output_shape", params, trainable, buffers, macs, flopsExact = "flops_exact"
         case outputBytes = "output_bytes", memoryAccessBytes = "memory_access_bytes", block
+        case savedBytes = "saved_bytes"
     }
 }

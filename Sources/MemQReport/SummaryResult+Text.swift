@@ -4,10 +4,13 @@ extension SummaryResult {
     /// The aligned table: a header line stating the units, one row per layer, a totals row, then the totals
     /// spelled out (parameters by kind, MACs, both FLOP conventions, bytes).
     public func renderText() -> String {
-        var table = TextTable(columns: [
+        let showSaved = layers.contains { $0.savedBytes != nil }
+        var columns: [(title: String, alignment: TextTable.Alignment)] = [
             ("Layer", .left), ("Op", .left), ("Output shape", .left), ("Params", .right), ("MACs", .right),
             ("FLOPs (exact)", .right), ("Output", .right), ("Mem. access", .right),
-        ])
+        ]
+        if showSaved { columns.append(("Saved for bwd", .right)) }
+        var table = TextTable(columns: columns)
         let grouped = NumberFormatting.grouped
         for layer in layers {
             table.rows.append([
@@ -15,12 +18,13 @@ extension SummaryResult {
                 "[" + layer.outputShape.map(String.init).joined(separator: ", ") + "]",
                 grouped(layer.params), grouped(layer.macs), grouped(layer.flopsExact),
                 ByteCount(layer.outputBytes).formatted(), ByteCount(layer.memoryAccessBytes).formatted(),
-            ])
+            ] + (showSaved ? [ByteCount(layer.savedBytes ?? 0).formatted()] : []))
         }
+        let totalSaved = layers.reduce(0) { $0 + ($1.savedBytes ?? 0) }
         table.footer.append([
             "Total", "", "", grouped(params.total), grouped(macs), grouped(flopsExact),
             ByteCount(outputBytes).formatted(), ByteCount(memoryAccessBytes).formatted(),
-        ])
+        ] + (showSaved ? [ByteCount(totalSaved).formatted()] : []))
 
         let input = inputShape.map(String.init).joined(separator: "x")
         var out = "\(model): input \(input), batch \(batch), \(dtype.rawValue). MACs, FLOPs and bytes are for the whole batch;\n"

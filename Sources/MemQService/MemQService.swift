@@ -49,7 +49,7 @@ package struct MemQService: Sendable {
         let batches = try Self.batchList(r.stringList("batch") ?? ["1"])
         let dtypes = try (r.stringList("dtype") ?? ["fp32"]).map { (d: String) throws(WireError) in try TrainingRequest.parseDType(d) }
         let optimizers = try (r.stringList("optimizer") ?? ["sgd"]).map { (o: String) throws(WireError) in try TrainingRequest.parseOptimizer(o) }
-        var request = try TrainingRequest.read(&r, allowFiles: allowFiles)
+        var request = try TrainingRequest.read(&r, allowFiles: allowFiles, readBatch: false)
         try r.finish(command: "sweep")
         guard batches.count * dtypes.count * optimizers.count <= 10_000 else {
             throw .invalidField("batch", "the grid has \(batches.count * dtypes.count * optimizers.count) points; at most 10000")
@@ -98,7 +98,7 @@ package struct MemQService: Sendable {
             default: throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got \(v.typeName)")
             }
         }
-        let request = try TrainingRequest.read(&r, allowFiles: allowFiles, batchRequired: false)
+        let request = try TrainingRequest.read(&r, allowFiles: allowFiles)
         try r.finish(command: "fit")
         guard let bytes = budget ?? request.config.gpu?.memoryBytes else {
             throw WireError(status: .badRequest, code: "missing_field", message: "fit needs a budget: give 'budget' (e.g. \"24GiB\") or 'gpu' (e.g. a100-40gb)", field: "budget")
@@ -121,13 +121,32 @@ package struct MemQService: Sendable {
             }
             dtype = parsed
         }
+        var memory = false
+        if let v = r.raw("memory") {
+            guard case .bool(let b) = v else { throw .invalidField("memory", "'memory' must be true or false, got \(v.typeName)") }
+            memory = b
+        }
+        let optimizer = try r.string("optimizer").map { (o: String) throws(WireError) in try TrainingRequest.parseOptimizer(o) }
         try r.finish(command: "summary")
         let analysis = try analyze(TrainingRequest(model: model, config: TrainingConfig(batch: max(batch, 1)), method: .timeline, freeze: []))
+        var result: SummaryResult
         do {
-            return try SummaryResult(analysis, batch: batch, dtype: dtype)
+            result = try SummaryResult(analysis, batch: batch, dtype: dtype)
         } catch {
             throw .invalidField("batch", error.description)
         }
+        if memory {
+            let policy: DTypePolicy = switch dtype {
+            case .float16: .fp16
+            case .bfloat16: .bf16
+            case .float64: .fp64
+            default: .fp32
+            }
+            let config = TrainingConfig(batch: batch, dtype: policy, optimizer: optimizer ?? .sgd)
+            let saved = try run { () throws(EstimateError) in try Estimator.savedActivations(analysis, config) }
+            for i in result.layers.indices where i < saved.count { result.layers[i].savedBytes = saved[i] }
+        }
+        return result
     }
 
     package func models(_ body: JSONValue) throws(WireError) -> ModelsResult {

@@ -13,17 +13,16 @@ package struct TrainingRequest: Sendable {
     package var freeze: [String]
 
     /// Reads the model and training options; `batch` is optional for `fit`.
-    package static func read(_ r: inout RequestReader, allowFiles: Bool, batchRequired: Bool = true) throws(WireError) -> TrainingRequest {
+    /// Reads the model and training options; `readBatch` false when the command reads `batch` itself (sweep).
+    package static func read(_ r: inout RequestReader, allowFiles: Bool, readBatch: Bool = true) throws(WireError) -> TrainingRequest {
         let model = try readModel(&r)
         var config = TrainingConfig(batch: 1)
-        if let b = try r.int("batch") {
+        if readBatch, let b = try r.int("batch") {
             guard b >= 1 else { throw .invalidField("batch", "batch must be a positive integer, got \(b)") }
             config.batch = b
-        } else if batchRequired {
-            config.batch = 1
         }
-        if let d = try r.string("dtype") { config.dtype = try parseDType(d) }
-        if let o = try r.string("optimizer") { config.optimizer = try parseOptimizer(o) }
+        if readBatch, let d = try r.string("dtype") { config.dtype = try parseDType(d) }
+        if readBatch, let o = try r.string("optimizer") { config.optimizer = try parseOptimizer(o) }
         if let g = try r.string("gpu") { config.gpu = try parseGPU(g) }
         if let rt = try r.string("runtime") {
             guard let kind = RuntimeKind(rawValue: rt.lowercased()) else {

@@ -34,6 +34,10 @@ struct Memq: AsyncParsableCommand {
         subcommands: [
             SummaryCommand.self,
             ModelsCommand.self,
+            EstimateCommand.self,
+            SweepCommand.self,
+            FitCommand.self,
+            KeygenCommand.self,
         ]
     )
 

@@ -1,5 +1,7 @@
 import ArgumentParser
+import MemQCore
 import MemQReport
+import MemQWire
 
 /// `memq models`: the zoo with each model's family, default input, parameters and MACs.
 struct ModelsCommand: AsyncParsableCommand {
@@ -24,7 +26,11 @@ struct ModelsCommand: AsyncParsableCommand {
     @OptionGroup var server: ServerOptions
 
     func run() async throws {
-        try server.requireEmbedded()
-        try output.emit(try ModelsResult(family: family))
+        var body: [String: JSONValue] = [:]
+        if let family { body["family"] = .string(family) }
+        let result = try CommandRunner.run(.models, body: .object(body), server: server, as: ModelsResult.self) { s, b throws(WireError) in
+            try s.models(b)
+        }
+        try output.emit(result)
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import MemQCore
 import MemQReport
+import MemQWire
 
 /// `memq summary MODEL`: the per-layer table (shapes, parameters, MACs, FLOPs, bytes) with totals, or the model
 /// itself as a JSON spec with `--dump`.
@@ -29,6 +30,9 @@ struct SummaryCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Write the model as a JSON spec (every field explicit) instead of the summary.")
     var dump = false
 
+    @Flag(name: .long, help: "Add each layer's bytes saved for the backward pass (where activation checkpointing pays).")
+    var memory = false
+
     @OptionGroup var output: OutputOptions
 
     @OptionGroup var server: ServerOptions
@@ -40,14 +44,20 @@ struct SummaryCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try server.requireEmbedded()
         if dump {
+            if server.server != nil { throw CLIError("--dump writes the spec locally; drop --server") }
             let graph = try model.source.graph()
             let text = String(decoding: ModelSpec.json(for: graph).serialized(pretty: true), as: UTF8.self)
             try output.write(text + "\n")
             return
         }
-        let analysis = try model.source.analysis()
-        try output.emit(try SummaryResult(analysis, batch: batch, dtype: model.dtype))
+        var body: [String: JSONValue] = ["model": try ModelArgument.value(model.model, forServer: server.server != nil),
+                                         "batch": .int(batch), "dtype": .string(model.dtype.rawValue)]
+        if let input = model.input { body["input"] = .array(input.dims.map { .int($0) }) }
+        if memory { body["memory"] = .bool(true) }
+        let result = try CommandRunner.run(.summary, body: .object(body), server: server, as: SummaryResult.self) { s, b throws(WireError) in
+            try s.summary(b)
+        }
+        try output.emit(result)
     }
 }

@@ -67,24 +67,3 @@ final class TestServer: Sendable {
     }
 }
 
-extension JSONValue: ExpressibleByDictionaryLiteral {
-    /// `["model": "resnet50"]` as a JSON object, for test bodies.
-    public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(uniqueKeysWithValues: elements))
-    }
-}
-
-extension JSONValue: ExpressibleByStringLiteral {
-    /// A JSON string, for test bodies.
-    public init(stringLiteral value: String) { self = .string(value) }
-}
-
-extension JSONValue: ExpressibleByIntegerLiteral {
-    /// A JSON integer, for test bodies.
-    public init(integerLiteral value: Int) { self = .int(value) }
-}
-
-extension JSONValue: ExpressibleByBooleanLiteral {
-    /// A JSON boolean, for test bodies.
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-}

@@ -47,18 +47,21 @@ public struct GraphBuilder: Sendable {
 
     // MARK: Common layers
 
+    @discardableResult
     public mutating func conv(_ x: String, _ local: String, out: Int, kernel: Int, stride: Int = 1, padding: Int = 0,
                               dilation: Int = 1, groups: Int = 1, bias: Bool = true) -> String {
         add(local, .conv2d(Conv2d(outChannels: out, kernel: Pair(kernel), stride: Pair(stride),
                                   padding: .explicit(Pair(padding)), dilation: Pair(dilation), groups: groups, bias: bias)), [x])
     }
 
+    @discardableResult
     public mutating func conv(_ x: String, _ local: String, out: Int, kernel: Pair, stride: Pair = Pair(1),
                               padding: Pair = Pair(0), groups: Int = 1, bias: Bool = true) -> String {
         add(local, .conv2d(Conv2d(outChannels: out, kernel: kernel, stride: stride, padding: .explicit(padding),
                                   groups: groups, bias: bias)), [x])
     }
 
+    @discardableResult
     public mutating func linear(_ x: String, _ local: String, out: Int, bias: Bool = true) -> String {
         add(local, .linear(Linear(outFeatures: out, bias: bias)), [x])
     }
@@ -79,12 +82,14 @@ public struct GraphBuilder: Sendable {
         act(x, local, .relu, inplace: inplace)
     }
 
+    @discardableResult
     public mutating func maxPool(_ x: String, _ local: String, kernel: Int, stride: Int? = nil, padding: Int = 0,
                                  ceilMode: Bool = false) -> String {
         add(local, .maxPool2d(Pool2d(kernel: Pair(kernel), stride: Pair(stride ?? kernel), padding: Pair(padding),
                                      ceilMode: ceilMode)), [x])
     }
 
+    @discardableResult
     public mutating func avgPool(_ x: String, _ local: String, kernel: Int, stride: Int? = nil, padding: Int = 0,
                                  ceilMode: Bool = false, countIncludePad: Bool = true) -> String {
         add(local, .avgPool2d(Pool2d(kernel: Pair(kernel), stride: Pair(stride ?? kernel), padding: Pair(padding),

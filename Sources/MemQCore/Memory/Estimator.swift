@@ -48,12 +48,14 @@ public enum Estimator {
         }
         let one = try peak(1)
         if one.peakBytes > usable {
-            let fixed = one.breakdown.weights + one.breakdown.buffers + one.breakdown.gradients
-                + one.breakdown.optimizerState - one.optimizerScratch + one.breakdown.runtimeOverhead
+            // What every batch needs by the end of the step: weights, buffers, all gradients, optimizer state.
+            let gradients = analysis.params.trainable * config.dtype.parameters.byteSize
+            let state = persistentOptimizerState(analysis, config)
+            let fixed = one.breakdown.weights + one.breakdown.buffers + gradients + state + one.breakdown.runtimeOverhead
             if fixed > usable {
                 throw .budgetBelowFixedMemory(
                     budget: usable, fixed: fixed,
-                    detail: "weights \(ByteFormat.binary(one.breakdown.weights)), gradients \(ByteFormat.binary(one.breakdown.gradients)), optimizer state \(ByteFormat.binary(one.breakdown.optimizerState - one.optimizerScratch)), buffers and runtime \(ByteFormat.binary(one.breakdown.buffers + one.breakdown.runtimeOverhead))")
+                    detail: "weights \(ByteFormat.binary(one.breakdown.weights)), gradients \(ByteFormat.binary(gradients)), optimizer state \(ByteFormat.binary(state)), buffers and runtime \(ByteFormat.binary(one.breakdown.buffers + one.breakdown.runtimeOverhead))")
             }
             throw .budgetBelowBatchOne(budget: usable, batchOnePeak: one.peakBytes)
         }

@@ -50,7 +50,8 @@ extension StepSimulator {
         if !hasLabels {
             // Integer class labels, one per sample (or per token), created with the batch.
             let perSample = max(1, layers[logits].outputElements / max(1, layers[logits].outputShape.dims.last ?? 1))
-            _ = ledger.alloc(perSample * batch * 8, .input)
+            // Native: Int32 labels.
+            _ = ledger.alloc(perSample * batch * (config.runtime == .native ? 4 : 8), .input)
         }
     }
 
@@ -114,6 +115,27 @@ extension StepSimulator {
 
     /// `cross_entropy(logits.float(), y)`: the fp32 copy for half precision, log_softmax (saved), nll_loss.
     mutating func loss(oldLoss: Int) -> (root: Int, grad: Int, held: [Int]) {
+        if config.runtime == .native {
+            // The native engine's fused softmax cross-entropy keeps the probabilities (N, K) for its backward and a
+            // per-row loss (N) while it runs; the loss is a Swift scalar, the backward's root needs no gradient
+            // tensor, and the backward allocates only the logits' gradient.
+            let logits = lossLogits
+            ledger.node = analysis.outputIndex
+            let elements = analysis.layers[logits].outputElements
+            let rows = elements / max(1, analysis.layers[logits].outputShape.dims.last ?? 1)
+            let probabilities = ledger.alloc(batchBytes(elements, act), .activations)
+            let rowLoss = ledger.alloc(batchBytes(rows, act), .temporary)
+            ledger.sample("softmax_cross_entropy")
+            ledger.release(rowLoss)
+            var plan = BackwardPlan()
+            plan.op("softmax_cross_entropy_backward", batchBytes(elements, act))
+            plan.outputs = [.alloc(0)]
+            let fn = newFn(saved: [probabilities], edges: [edge(logits)], plan: plan)
+            nodeOfFn[fn] = analysis.outputIndex
+            ledger.release(probabilities)
+            ledger.release(storage[logits])
+            return (fn, -1, [])
+        }
         let logits = lossLogits
         ledger.node = analysis.outputIndex
         let classesTimesRows = analysis.layers[logits].outputElements
@@ -279,12 +301,36 @@ extension StepSimulator {
         case .input:
             storage[i] = ledger.alloc(yBytes, .input)
 
-        case .conv2d:
+        case .conv2d(let c):
             let p = parameters(of: i, castable: true, accumulating: accumulating)
-            _ = output(&self, "convolution")
+            var workspace = 0
+            if config.runtime == .native {
+                // im2col + GEMM: one workspace of C/g*Kh*Kw*P*Q elements (one sample, one group) while the kernel
+                // runs, forward and backward; none for depthwise (groups == C > 1) and pointwise (1x1, stride 1,
+                // no padding) convolutions (MemQEngine/Conv2dGeometry.swift).
+                let inChannels = analysis.layers[x].outputShape.dims[0]
+                let out = layer.outputShape.dims
+                let unpadded: Bool = switch c.padding {
+                case .explicit(let p): p == Pair(0)
+                case .asymmetric(let before, let after): before == Pair(0) && after == Pair(0)
+                case .same, .valid, .full: true  // zero for a 1x1 kernel at stride 1
+                }
+                let pointwise = c.kernel.product == 1 && c.stride.product == 1 && unpadded
+                let depthwise = c.groups > 1 && c.groups == inChannels
+                workspace = pointwise || depthwise ? 0
+                    : inChannels / c.groups * c.kernel.product * out[1] * out[2] * act.byteSize
+                let y = ledger.alloc(yBytes, .activations)
+                let scratch = ledger.alloc(workspace, .temporary)
+                ledger.sample("convolution (im2col + gemm)")
+                ledger.release(scratch)
+                storage[i] = y
+            } else {
+                _ = output(&self, "convolution")
+            }
             var plan = BackwardPlan()
             let gw = p.gradBytes[0], gb = p.gradBytes.count > 1 ? p.gradBytes[1] : 0
             plan.op("convolution_backward", needIn ? xBytes : 0, gw, gb)
+            if config.runtime == .native, workspace > 0 { plan.scratch = plan.op("convolution_backward (workspace)", workspace) }
             plan.outputs = [needIn ? .alloc(0) : .none, gw > 0 ? .alloc(1) : .none, gb > 0 ? .alloc(2) : .none]
             attach(&self, saved: [storage[x]] + p.saved, edges: [edge(x)] + p.edges + (p.edges.count == 1 ? [-1] : []), plan: plan)
 
@@ -348,10 +394,18 @@ extension StepSimulator {
         case .activation(let a):
             // Formulas that use the result (relu, sigmoid, tanh; leaky_relu in place) keep the output; the others
             // keep `self`, which an in-place op must first clone.
-            let usesResult: Bool = switch a.function {
+            var usesResult: Bool = switch a.function {
             case .relu, .sigmoid, .tanh: true
             case .leakyRelu: a.inplace
             default: false
+            }
+            if config.runtime == .native {
+                // The native engine differentiates relu6 and hardsigmoid from the result too (so in place they
+                // need no clone of the input); MemQEngine/Activation.swift `backwardOperand`.
+                switch a.function {
+                case .relu6, .hardsigmoid: usesResult = true
+                default: break
+                }
             }
             let event = "\(a.function.rawValue)_backward"
             if a.inplace {
@@ -376,7 +430,8 @@ extension StepSimulator {
 
         case .maxPool2d, .adaptiveMaxPool2d:
             // Indices are int64 on every device.
-            let (_, ex) = output(&self, "max_pool2d_with_indices", extra: [layer.outputElements * batch * 8])
+            // Native: Int32 indices.
+            let (_, ex) = output(&self, "max_pool2d_with_indices", extra: [layer.outputElements * batch * (config.runtime == .native ? 4 : 8)])
             attach(&self, saved: [storage[x], ex[0]], edges: [edge(x)], plan: simple("max_pool2d_with_indices_backward"))
             ledger.release(ex[0])
 
@@ -415,6 +470,16 @@ extension StepSimulator {
             attach(&self, saved: [], edges: [edge(x)], plan: simple("select_backward"))
 
         case .split:
+            if config.runtime == .native {
+                // The native engine copies the piece (its tensors are always contiguous); the backward is a zero
+                // tensor of the input's size with the piece's gradient in its channels.
+                _ = output(&self, "narrow (copy)")
+                var plan = BackwardPlan()
+                plan.op("slice_backward", needIn ? xBytes : 0)
+                plan.outputs = [needIn ? .alloc(0) : .none]
+                attach(&self, saved: [], edges: [edge(x)], plan: plan)
+                break
+            }
             alias(&self, contiguous: false)
             var plan = BackwardPlan()
             plan.op("split_backward", needIn ? yBytes : 0)
@@ -425,6 +490,10 @@ extension StepSimulator {
             _ = output(&self, "cat")
             var plan = BackwardPlan()
             plan.outputs = ins.map { requiresGrad($0) ? .incoming : .none }
+            if config.runtime == .native {
+                // The native engine copies each input's channels out of the incoming gradient.
+                plan.outputs = ins.map { requiresGrad($0) ? .alloc(plan.op("narrow (cat backward, copy)", bytes(of: $0))[0]) : .none }
+            }
             attach(&self, saved: [], edges: ins.map { edge($0) }, plan: plan)
 
         case .add(let inplace):
@@ -444,6 +513,15 @@ extension StepSimulator {
             attach(&self, saved: [], edges: ins.map { edge($0) }, plan: plan)
 
         case .mul:
+            if config.runtime == .native {
+                // The native engine's fused multiply-and-reduce allocates each operand's gradient only, and keeps
+                // both operands.
+                _ = output(&self, "mul")
+                var plan = BackwardPlan()
+                plan.outputs = ins.map { requiresGrad($0) ? .alloc(plan.op("mul (fused backward)", bytes(of: $0))[0]) : .none }
+                attach(&self, saved: Array(Set(ins.map { storage[$0] })), edges: ins.map { edge($0) }, plan: plan)
+                break
+            }
             _ = output(&self, "mul")
             var plan = BackwardPlan()
             var outs: [BackwardPlan.Out] = []
@@ -465,6 +543,21 @@ extension StepSimulator {
 
         case .dropout(let p, let inplace):
             guard p > 0 else { alias(&self, contiguous: contiguous[x]); gradFn[i] = gradFn[x]; return }
+            if config.runtime == .native {
+                // The native engine: output (unless in place) and a UInt8 mask, one byte per element.
+                let maskBytes = layer.outputElements * batch
+                let m: Int
+                if inplace {
+                    alias(&self, contiguous: contiguous[x])
+                    m = ledger.alloc(maskBytes, .activations)
+                    ledger.sample("dropout_ (uint8 mask)")
+                } else {
+                    m = output(&self, "dropout (uint8 mask)", extra: [maskBytes]).1[0]
+                }
+                attach(&self, saved: [m], edges: [edge(x)], plan: simple("dropout_backward"))
+                ledger.release(m)
+                break
+            }
             let mask: Int
             if onCUDA && !inplace {
                 // native_dropout: output and a bool mask in one kernel.

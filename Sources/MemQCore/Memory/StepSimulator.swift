@@ -90,7 +90,8 @@ struct StepSimulator {
         if accumulating {
             for b in trainable { persistent.append(ledger.alloc(b * gradientType.byteSize / paramType.byteSize, .gradients)) }
         }
-        let oldLoss = ledger.alloc(lossType.byteSize, .activations)
+        // The native engine's loss is a Swift scalar: no previous loss tensor is bound.
+        let oldLoss = config.runtime == .native ? -1 : ledger.alloc(lossType.byteSize, .activations)
 
         forward(accumulating: accumulating)
         for id in autocastCache { ledger.release(id) }
@@ -122,7 +123,8 @@ struct StepSimulator {
             for _ in 0..<config.optimizer.stateCopies { ids.append(ledger.alloc(elements * stateType.byteSize, .optimizerState)) }
             // `step` is a float32 scalar tensor (float64 when the default dtype is float64); on CUDA the non-fused,
             // non-capturable implementations keep it on the host.
-            if config.optimizer.hasStepTensor && !onCUDA {
+            // The native engine counts steps in a Swift Int: no step tensor.
+            if config.optimizer.hasStepTensor && !onCUDA && config.runtime != .native {
                 ids.append(ledger.alloc(paramType == .float64 ? 8 : 4, .optimizerState))
             }
         }
@@ -214,6 +216,8 @@ struct StepSimulator {
 
     mutating func step(_ trainable: [Int]) {
         ledger.sample("optimizer.step")
+        // The native engine's optimizers update each parameter in one fused pass: no scratch.
+        if config.runtime == .native { return }
         let stateBytes = config.dtype.optimizerState.byteSize
         // Bytes of parameter i in the dtype the step computes in.
         let sizes = trainable.map { $0 / paramType.byteSize * stateBytes }

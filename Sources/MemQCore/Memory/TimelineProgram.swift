@@ -17,7 +17,7 @@ struct TimelineProgram: Sendable {
             var c = config
             c.batch = accumulating ? batch + 1 : batch
             c.microBatch = accumulating ? batch : nil
-            c.runtime = .pytorch
+            c.runtime = config.runtime == .native ? .native : .pytorch  // native has its own rules; CUDA replays pytorch
             var sim = StepSimulator(analysis: analysis, config: c, batch: batch, recording: true)
             _ = sim.run()
             return sim.ledger

@@ -1,0 +1,46 @@
+import ArgumentParser
+import MemQCore
+import MemQReport
+import MemQWire
+
+/// `memq estimate MODEL --batch B`: the peak memory of one training step and where every byte goes.
+struct EstimateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "estimate",
+        abstract: "Peak memory of one training step (forward, loss, backward, optimizer step), with its breakdown.",
+        discussion: """
+            The default method simulates the step as PyTorch runs it: what every op saves for backward, when tensors \
+            are freed, the optimizer's state and scratch. The breakdown is taken at the moment of the peak: weights, \
+            buffers, gradients, optimizer_state, activations, temporary, input, runtime_overhead. Memory is in \
+            binary units (1 GiB = 2^30 bytes); --json gives bytes (docs/memory-model.md).
+
+            Examples:
+              memq estimate resnet50 --batch 32
+              memq estimate resnet50 -b 64 --dtype amp-bf16 --optimizer adamw --gpu a100-40gb
+              memq estimate resnet50 -b 64 --runtime pytorch-cuda --gpu a100-40gb --json
+              memq estimate gpt2 --input 1024 -b 8 --optimizer adam --checkpoint every:1
+              memq estimate vit_b_16 -b 128 --micro-batch 32 --freeze conv_proj --freeze encoder.layers.encoder_layer_0
+              memq estimate llama_2_7b --input 2048 -b 1 --dtype mixed-bf16 --optimizer adam --data-parallel 8 --zero 3
+            """
+    )
+
+    @OptionGroup var training: TrainingOptions
+
+    @Option(name: .shortAndLong, help: "Samples per step. (default: 1)")
+    var batch: Int = 1
+
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var server: ServerOptions
+
+    func validate() throws {
+        if batch < 1 { throw ValidationError("--batch must be a positive integer, got \(batch)") }
+    }
+
+    func run() async throws {
+        let body = try training.body(["batch": .int(batch)], forServer: server.server != nil)
+        let result = try CommandRunner.run(.estimate, body: body, server: server, as: EstimateResult.self) { s, b throws(WireError) in
+            try s.estimate(b)
+        }
+        try output.emit(result)
+    }
+}

@@ -1,0 +1,80 @@
+import ArgumentParser
+import MemQCore
+
+/// The options of a training-step query (`estimate`, `sweep`, `fit`), turned into a request body whose keys are
+/// the option names — the same body memqd takes.
+struct TrainingOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("A zoo name (memq models), a JSON spec file (docs/model-spec.md), or a spec inline as JSON.",
+                                 valueName: "model"))
+    var model: String
+
+    @Option(name: .long, help: ArgumentHelp("One sample's input shape without the batch (3x224x224; a sequence length for token models).",
+                                            valueName: "CxHxW"))
+    var input: String?
+
+    @Option(name: .long, help: ArgumentHelp("""
+        Precision policy: fp32, fp16, bf16, fp64 (everything in that type); amp-fp16, amp-bf16 (torch.autocast: fp32 \
+        weights and optimizer, half activations); mixed-fp16, mixed-bf16 (half weights and gradients, fp32 master \
+        copy and optimizer state). (default: fp32)
+        """, valueName: "policy"))
+    var dtype: String?
+
+    @Option(name: .long, help: ArgumentHelp("sgd, momentum, nesterov, adam, adamw, amsgrad, rmsprop, rmsprop-momentum, rmsprop-centered, adagrad, lion. (default: sgd)",
+                                            valueName: "name"))
+    var optimizer: String?
+
+    @Option(name: .long, help: ArgumentHelp("""
+        pytorch: tensor bytes as PyTorch counts them (CPU MemTracker; with --gpu, torch.cuda.max_memory_allocated); \
+        pytorch-cuda: what nvidia-smi shows (allocator segments, CUDA context, workspaces; needs --gpu); native: \
+        MemQ's CPU engine. (default: pytorch)
+        """, valueName: "runtime"))
+    var runtime: String?
+
+    @Option(name: .long, help: ArgumentHelp("A GPU profile from config/devices.json: a100-40gb, a100-80gb, h100-80gb, v100-16gb, v100-32gb, rtx3090, rtx4090, l4, t4.",
+                                            valueName: "gpu"))
+    var gpu: String?
+
+    @Option(name: .long, help: ArgumentHelp("timeline (a simulated step, default) or seed (the textbook rule).", valueName: "method"))
+    var method: String?
+
+    @Option(name: .long, help: ArgumentHelp("Activation checkpointing: every:K (every K-th block) or blocks:NAME[,NAME...] (e.g. blocks:layer3,layer4).",
+                                            valueName: "spec"))
+    var checkpoint: String?
+
+    @Option(name: .customLong("micro-batch"), help: ArgumentHelp("Gradient accumulation: samples per forward/backward pass.", valueName: "n"))
+    var microBatch: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Freeze layers whose names start with <prefix> (repeatable): no gradients or optimizer state.",
+                                            valueName: "prefix"))
+    var freeze: [String] = []
+
+    @Option(name: .customLong("data-parallel"), help: ArgumentHelp("Data-parallel devices (per-device figures).", valueName: "n"))
+    var dataParallel: Int?
+
+    @Option(name: .long, help: ArgumentHelp("ZeRO stage with --data-parallel: 1 shards optimizer state, 2 also gradients, 3 also weights.",
+                                            valueName: "stage"))
+    var zero: Int?
+
+    @Option(name: .customLong("optimizer-impl"), help: ArgumentHelp("The optimizer step's implementation: auto (PyTorch's choice: foreach on CUDA), foreach, for-loop.",
+                                                                   valueName: "impl"))
+    var optimizerImpl: String?
+
+    /// The request body; `extra` adds command-specific keys.
+    func body(_ extra: [String: JSONValue] = [:], forServer: Bool) throws -> JSONValue {
+        var o = extra
+        o["model"] = try ModelArgument.value(model, forServer: forServer)
+        if let input { o["input"] = .string(input) }
+        if let dtype, o["dtype"] == nil { o["dtype"] = .string(dtype) }
+        if let optimizer, o["optimizer"] == nil { o["optimizer"] = .string(optimizer) }
+        if let runtime { o["runtime"] = .string(runtime) }
+        if let gpu { o["gpu"] = .string(gpu) }
+        if let method { o["method"] = .string(method) }
+        if let checkpoint { o["checkpoint"] = .string(checkpoint) }
+        if let microBatch { o["micro-batch"] = .int(microBatch) }
+        if !freeze.isEmpty { o["freeze"] = .array(freeze.map { .string($0) }) }
+        if let dataParallel { o["data-parallel"] = .int(dataParallel) }
+        if let zero { o["zero"] = .int(zero) }
+        if let optimizerImpl { o["optimizer-impl"] = .string(optimizerImpl) }
+        return .object(o)
+    }
+}
