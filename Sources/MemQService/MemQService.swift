@@ -26,11 +26,7 @@ package struct MemQService: Sendable {
     }
 
     private func json<T: Encodable>(_ value: T) throws(WireError) -> JSONValue {
-        do {
-            return try JSONValue.parse(Data(ResultJSON.encode(value, pretty: false).utf8))
-        } catch {
-            throw WireError(status: .internalError, code: "internal", message: "could not encode the result: \(error)")
-        }
+        ResultJSON.value(value)
     }
 
     // MARK: Commands

@@ -43,9 +43,12 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Serialises with sorted keys; pretty-printed when asked.
     public func serialized(pretty: Bool = false) -> Data {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = pretty ? [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes] : [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)) ?? Data("null".utf8)
+        Data(JSONWriter.write(self, pretty: pretty))
+    }
+
+    /// The text of `serialized(pretty:)`.
+    public func text(pretty: Bool = false) -> String {
+        String(decoding: JSONWriter.write(self, pretty: pretty), as: UTF8.self)
     }
 
     /// A short name of the value's JSON type, for messages.
