@@ -226,3 +226,21 @@ import Testing
         #expect(saved == [0, 0, 2048 + 32, 2048, 1024])
     }
 }
+
+/// The two ways of evaluating a recorded step agree: the scan of linear totals (CPU semantics) and the full
+/// replay of the events.
+@Suite struct TimelineProgramTests {
+    @Test(arguments: [1, 3, 17, 256], [Optimizer.sgd, .adam, .rmspropCentered])
+    func linearScanEqualsReplay(batch: Int, optimizer: Optimizer) throws {
+        let url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("config/models/inception_block.json")
+        let a = try ModelAnalysis(try ModelSpec.graph(from: try Data(contentsOf: url)))
+        let config = TrainingConfig(batch: batch, optimizer: optimizer)
+        let program = TimelineProgram(analysis: a, config: config, accumulating: false)
+        let replay = program.run(batch: batch, granularity: 1, allocator: nil)
+        let scan = program.linearPeak(batch: batch)
+        #expect(scan.live == replay.peakLive)
+        #expect(scan.node == replay.peakEvent.node)
+        #expect(scan.event == replay.peakEvent.event)
+    }
+}

@@ -116,22 +116,29 @@ public enum Estimator {
     static func timeline(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Estimate {
         let micro = config.microBatch ?? config.batch
         let program = TimelineProgram.cached(analysis: analysis, config: config, accumulating: micro < config.batch)
-        let ledger = program.run(batch: micro, granularity: config.onCUDA ? 512 : 1,
-                                 allocator: config.runtime == .pytorchCUDA ? CachingAllocatorModel() : nil)
+        let peakLive: [Int], peakEvent: (node: Int, phase: Estimate.Phase, event: String), peakReserved: Int
+        if config.onCUDA {
+            // Per-allocation rounding and the allocator model: replay the events.
+            let ledger = program.run(batch: micro, granularity: 512,
+                                     allocator: config.runtime == .pytorchCUDA ? CachingAllocatorModel() : nil)
+            peakLive = ledger.peakLive; peakEvent = ledger.peakEvent; peakReserved = ledger.peakReserved
+        } else {
+            let p = program.linearPeak(batch: micro)
+            peakLive = p.live; peakEvent = (p.node, p.phase, p.event); peakReserved = 0
+        }
         var breakdown = Estimate.Breakdown()
-        for c in MemoryCategory.allCases { breakdown[c] = ledger.peakLive[c.rawValue] }
-        let scratch = max(0, ledger.phase == .step && ledger.peakEvent.phase == .step
-                          ? breakdown.optimizerState - persistentOptimizerState(analysis, config) : 0)
+        for c in MemoryCategory.allCases { breakdown[c] = peakLive[c.rawValue] }
+        let scratch = max(0, peakEvent.phase == .step ? breakdown.optimizerState - persistentOptimizerState(analysis, config) : 0)
         applyDataParallel(&breakdown, analysis, config)
         var reserved: Int? = nil
         if config.runtime == .pytorchCUDA, let gpu = config.gpu {
-            let segments = ledger.peakReserved + gpu.cublasWorkspaceBytes + gpu.cudnnWorkspaceBytes
+            let segments = peakReserved + gpu.cublasWorkspaceBytes + gpu.cudnnWorkspaceBytes
             reserved = segments
             breakdown.runtimeOverhead = max(0, segments - breakdown.total) + gpu.contextBytes
         }
-        let node = analysis.layers[min(ledger.peakEvent.node, analysis.layers.count - 1)].name
+        let node = analysis.layers[min(peakEvent.node, analysis.layers.count - 1)].name
         return Estimate(peakBytes: breakdown.total,
-                        peakAt: .init(node: node, phase: ledger.peakEvent.phase, event: ledger.peakEvent.event),
+                        peakAt: .init(node: node, phase: peakEvent.phase, event: peakEvent.event),
                         breakdown: breakdown, optimizerScratch: scratch, reservedBytes: reserved, method: .timeline,
                         config: config, params: analysis.params, macs: analysis.macs * config.batch)
     }

@@ -23,6 +23,8 @@ struct StorageLedger {
     var recording = false
     private(set) var events: [LedgerEvent] = []
     private(set) var labels: [String] = []
+    /// Live bytes per category at each sample (recording only), flattened.
+    private(set) var sampleLive: [Int] = []
     private var labelIndex: [String: Int32] = [:]
 
     init(granularity: Int, allocator: CachingAllocatorModel? = nil) {
@@ -81,6 +83,7 @@ struct StorageLedger {
             }
             events.append(LedgerEvent(kind: .sample, category: .weights, id: label,
                                       value: node << 2 | (phase == .forward ? 0 : phase == .backward ? 1 : 2)))
+            sampleLive.append(contentsOf: live)
         }
         if liveTotal > peakTotal {
             peakTotal = liveTotal

@@ -10,6 +10,11 @@ struct TimelineProgram: Sendable {
     private let events: [LedgerEvent]
     private let allocations: [Allocation]
     let labels: [String]
+    /// At each sample, live bytes per category as `perSample * batch + fixed` (exact without rounding), and the
+    /// total's coefficients: the peak for a batch is then one scan over the samples.
+    private let lineA: [Int], lineC: [Int]
+    private let totalA: [Int], totalC: [Int]
+    private let sampleMeta: [(node: Int, phase: Int, label: Int32)]
 
     /// Records the step for `config` (its batch is ignored; `accumulating` says whether micro-batches are used).
     init(analysis: ModelAnalysis, config: TrainingConfig, accumulating: Bool) {
@@ -33,6 +38,34 @@ struct TimelineProgram: Sendable {
         self.events = one.events
         self.allocations = allocations
         self.labels = one.labels
+        let k = MemoryCategory.allCases.count
+        var lineA = [Int](), lineC = [Int](), totalA = [Int](), totalC = [Int]()
+        var meta: [(node: Int, phase: Int, label: Int32)] = []
+        for s in 0..<(one.sampleLive.count / k) {
+            var ta = 0, tc = 0
+            for c in 0..<k {
+                let l1 = one.sampleLive[s * k + c], l2 = two.sampleLive[s * k + c]
+                lineA.append(l2 - l1); lineC.append(2 * l1 - l2)
+                ta += l2 - l1; tc += 2 * l1 - l2
+            }
+            totalA.append(ta); totalC.append(tc)
+        }
+        for e in one.events where e.kind == .sample { meta.append((e.value >> 2, e.value & 3, e.id)) }
+        self.lineA = lineA; self.lineC = lineC; self.totalA = totalA; self.totalC = totalC; self.sampleMeta = meta
+    }
+
+    /// The peak for `batch` when every allocation is exact (no rounding, no allocator model): a scan of the
+    /// samples' linear totals, the first maximum winning as in the ledger.
+    func linearPeak(batch: Int) -> (live: [Int], node: Int, phase: Estimate.Phase, event: String) {
+        var best = -1, bestTotal = Int.min
+        for s in totalA.indices {
+            let t = totalA[s] &* batch &+ totalC[s]
+            if t > bestTotal { bestTotal = t; best = s }
+        }
+        let k = MemoryCategory.allCases.count
+        let live = (0..<k).map { lineA[best * k + $0] * batch + lineC[best * k + $0] }
+        let m = sampleMeta[best]
+        return (live, m.node, m.phase == 0 ? .forward : m.phase == 1 ? .backward : .step, labels[Int(m.label)])
     }
 
     /// Replays the step for `batch` samples per pass.
