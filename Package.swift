@@ -54,6 +54,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // Times estimates in-process for scripts/bench-estimate.sh.
+        .executableTarget(name: "memq-bench", dependencies: ["MemQCore", "MemQZoo", "MemQService", "MemQReport", "MemQWire"]),
         .testTarget(name: "MemQCoreTests", dependencies: ["MemQCore"]),
         .testTarget(name: "MemQZooTests", dependencies: ["MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQReportTests", dependencies: ["MemQReport", "MemQCore", "MemQZoo"]),

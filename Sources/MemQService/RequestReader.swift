@@ -25,10 +25,15 @@ package struct RequestReader {
     }
 
     static func spellings(_ key: String) -> [String] {
-        let snake = key.replacingOccurrences(of: "-", with: "_")
-        let parts = key.split(separator: "-")
-        let camel = parts.enumerated().map { $0.offset == 0 ? String($0.element) : $0.element.capitalized }.joined()
-        return Array(Set([key, snake, camel]))
+        guard key.contains("-") else { return [key] }
+        var camel = ""
+        var upper = false
+        for ch in key {
+            if ch == "-" { upper = true; continue }
+            camel.append(upper ? Character(ch.uppercased()) : ch)
+            upper = false
+        }
+        return [key, key.replacingOccurrences(of: "-", with: "_"), camel]
     }
 
     package mutating func string(_ key: String) throws(WireError) -> String? {

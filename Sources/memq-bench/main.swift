@@ -1,0 +1,71 @@
+import Foundation
+import MemQCore
+import MemQZoo
+
+// memq-bench: times estimates in-process (scripts/bench-estimate.sh runs it in release mode).
+// Prints one JSON object. Each figure is the median of repeated runs, in microseconds.
+
+func median(_ xs: [Double]) -> Double { let s = xs.sorted(); return s[s.count / 2] }
+
+func time(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    var samples: [Double] = []
+    let clock = ContinuousClock()
+    for _ in 0..<repeats {
+        let d = try clock.measure { try body() }
+        samples.append(Double(d.components.attoseconds) / 1e12 + Double(d.components.seconds) * 1e6)
+    }
+    return median(samples)
+}
+
+let model = CommandLine.arguments.count > 1 ? CommandLine.arguments[1] : "resnet50"
+guard let entry = Zoo.entry(named: model) else { fatalError("unknown model \(model)") }
+let clock = ContinuousClock()
+var analysis: ModelAnalysis! = nil
+let analyzeTime = time(20) { analysis = try! ModelAnalysis(try! entry.graph()) }
+
+// Cold: a fresh analysis, so the step is recorded again (two simulations), then replayed.
+let cold = time(10) {
+    let a = try! ModelAnalysis(try! entry.graph())
+    _ = try! Estimator.estimate(a, TrainingConfig(batch: 32, optimizer: .adam))
+}
+// Warm: the recorded step replayed for each batch.
+var warm: [String: Double] = [:]
+for batch in [1, 32, 512] {
+    warm["\(batch)"] = time(200) { _ = try! Estimator.estimate(analysis, TrainingConfig(batch: batch, optimizer: .adam)) }
+}
+let gpu = GPUProfile.named("a100-40gb")!
+let warmCUDA = time(100) { _ = try! Estimator.estimate(analysis, TrainingConfig(batch: 32, optimizer: .adam, runtime: .pytorchCUDA, gpu: gpu)) }
+let batches = (0..<13).map { 1 << $0 }
+let sweep = time(50) { for b in batches { _ = try! Estimator.estimate(analysis, TrainingConfig(batch: b, optimizer: .adam)) } }
+let fit = time(50) { _ = try! Estimator.fit(analysis, TrainingConfig(batch: 1, optimizer: .adam, gpu: gpu), budget: gpu.memoryBytes, margin: 0.05) }
+let seed = time(200) { _ = try! Estimator.estimate(analysis, TrainingConfig(batch: 32, optimizer: .adam), method: .seed) }
+
+let result: [String: Any] = [
+    "model": model,
+    "analysis_us": analyzeTime,
+    "estimate_cold_us": cold,
+    "estimate_warm_us": warm,
+    "estimate_warm_pytorch_cuda_us": warmCUDA,
+    "sweep_13_points_us": sweep,
+    "fit_us": fit,
+    "seed_us": seed,
+]
+let data = try! JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
+print(String(decoding: data, as: UTF8.self))
+_ = clock
+
+// The daemon's fast path without the transport: a request body in, a reply body out.
+import MemQReport
+import MemQService
+import MemQWire
+let service = MemQService(allowFiles: false)
+let body: JSONValue = ["model": .string(model), "batch": 32, "optimizer": "adam"]
+let handled = time(500) { _ = try! service.handle(.estimate, body: body) }
+let parsedBody = Data(#"{"model": "resnet50", "batch": 32, "optimizer": "adam"}"#.utf8)
+let parse = time(500) { _ = try! JSONValue.parse(parsedBody) }
+let reply = try! service.handle(.estimate, body: body)
+let serialize = time(500) { _ = reply.serialized() }
+let typed = time(500) { _ = try! service.estimate(body) }
+let resultValue = try! service.estimate(body)
+let encode = time(500) { _ = ResultJSON.value(resultValue) }
+print("service handle \(handled) us; typed estimate \(typed) us; result to JSONValue \(encode) us; body parse \(parse) us; reply serialize \(serialize) us")
