@@ -1,5 +1,8 @@
 import Foundation
 import MemQCore
+import MemQReport
+import MemQService
+import MemQWire
 import MemQZoo
 
 // memq-bench: times estimates in-process (scripts/bench-estimate.sh runs it in release mode).
@@ -50,14 +53,9 @@ let result: [String: Any] = [
     "fit_us": fit,
     "seed_us": seed,
 ]
-let data = try! JSONSerialization.data(withJSONObject: result, options: [.prettyPrinted, .sortedKeys])
-print(String(decoding: data, as: UTF8.self))
 _ = clock
 
 // The daemon's fast path without the transport: a request body in, a reply body out.
-import MemQReport
-import MemQService
-import MemQWire
 let service = MemQService(allowFiles: false)
 let body: JSONValue = ["model": .string(model), "batch": 32, "optimizer": "adam"]
 let handled = time(500) { _ = try! service.handle(.estimate, body: body) }
@@ -68,4 +66,11 @@ let serialize = time(500) { _ = reply.serialized() }
 let typed = time(500) { _ = try! service.estimate(body) }
 let resultValue = try! service.estimate(body)
 let encode = time(500) { _ = ResultJSON.value(resultValue) }
-print("service handle \(handled) us; typed estimate \(typed) us; result to JSONValue \(encode) us; body parse \(parse) us; reply serialize \(serialize) us")
+var all = result
+all["service_handle_us"] = handled
+all["service_typed_estimate_us"] = typed
+all["service_result_encode_us"] = encode
+all["body_parse_us"] = parse
+all["reply_serialize_us"] = serialize
+let data = try! JSONSerialization.data(withJSONObject: all, options: [.prettyPrinted, .sortedKeys])
+print(String(decoding: data, as: UTF8.self))
