@@ -11,7 +11,8 @@ struct CachingAllocatorModel {
     private var blocks: [Block] = []
     /// Free block indices per pool (0 small, 1 large).
     private var freeBlocks: [[Int]] = [[], []]
-    private var blockOf: [Int: Int] = [:]
+    /// Block index per storage id (-1: none), grown as ids arrive.
+    private var blockOf: [Int] = []
     private(set) var reserved = 0
     private var segments = 0
 
@@ -44,11 +45,14 @@ struct CachingAllocatorModel {
             freeBlocks[pool].append(blocks.count - 1)
             blocks[index].size = bytes
         }
+        if id >= blockOf.count { blockOf.append(contentsOf: repeatElement(-1, count: id - blockOf.count + 1)) }
         blockOf[id] = index
     }
 
     mutating func free(id: Int) {
-        guard let index = blockOf.removeValue(forKey: id) else { return }
+        guard id < blockOf.count, blockOf[id] >= 0 else { return }
+        let index = blockOf[id]
+        blockOf[id] = -1
         let pool = blocks[index].pool
         let segment = blocks[index].segment
         for k in freeBlocks[pool].indices.reversed() {
