@@ -26,7 +26,7 @@ let package = Package(
         // OpenBLAS (pkg-config `openblas`, Debian `libopenblas-dev`).
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // Native CPU training engine.
-        .target(name: "MemQEngine", dependencies: ["CBLAS"]),
+        .target(name: "MemQEngine", dependencies: ["CBLAS", "MemQCore"]),
         // Child-process measurement of resident memory.
         .target(name: "MemQProbe", dependencies: ["MemQCore", "MemQEngine",
                                                   .product(name: "SystemPackage", package: "swift-system")]),
@@ -41,7 +41,7 @@ let package = Package(
         // memqd's client (Lazy Pirate) and CURVE key files; used by `memq --server` and the daemon.
         .target(name: "MemQClient", dependencies: ["MemQWire", "MemQTransport", "MemQCore"]),
         // The commands themselves (request body in, result out): shared by the CLI and memqd's workers.
-        .target(name: "MemQService", dependencies: ["MemQCore", "MemQZoo", "MemQReport", "MemQWire"]),
+        .target(name: "MemQService", dependencies: ["MemQCore", "MemQZoo", "MemQReport", "MemQWire", "MemQProbe"]),
         // The daemon.
         .target(name: "MemQServer", dependencies: ["MemQWire", "MemQTransport", "MemQCore", "MemQClient",
                                                    .product(name: "Logging", package: "swift-log")]),
@@ -50,16 +50,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "memqd", dependencies: [
-            "MemQServer", "MemQClient", "MemQCore", "MemQWire", "MemQService",
+            "MemQServer", "MemQClient", "MemQCore", "MemQWire", "MemQService", "MemQProbe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         // Times estimates in-process for scripts/bench-estimate.sh.
-        .executableTarget(name: "memq-bench", dependencies: ["MemQCore", "MemQZoo", "MemQService", "MemQReport", "MemQWire"]),
+        .executableTarget(name: "memq-bench", dependencies: ["MemQCore", "MemQZoo", "MemQService", "MemQReport", "MemQWire", "MemQEngine"]),
         .testTarget(name: "MemQCoreTests", dependencies: ["MemQCore"]),
         .testTarget(name: "MemQZooTests", dependencies: ["MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQReportTests", dependencies: ["MemQReport", "MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQEngineTests", dependencies: ["MemQEngine"]),
+        .testTarget(name: "MemQProbeTests", dependencies: ["MemQProbe", "MemQEngine", "MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQTransportTests", dependencies: ["MemQTransport"]),
         .testTarget(name: "MemQServiceTests", dependencies: ["MemQService", "MemQCore", "MemQReport", "MemQWire"]),
         .testTarget(name: "MemQWireTests", dependencies: ["MemQWire", "MemQCore"]),

@@ -202,7 +202,7 @@ package struct MemQService: Sendable {
         }
     }
 
-    private func run<T>(_ body: () throws(EstimateError) -> T) throws(WireError) -> T {
+    func run<T>(_ body: () throws(EstimateError) -> T) throws(WireError) -> T {
         do {
             return try body()
         } catch {

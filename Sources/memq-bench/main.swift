@@ -1,5 +1,6 @@
 import Foundation
 import MemQCore
+import MemQEngine
 import MemQReport
 import MemQService
 import MemQWire
@@ -66,7 +67,16 @@ let serialize = time(500) { _ = reply.serialized() }
 let typed = time(500) { _ = try! service.estimate(body) }
 let resultValue = try! service.estimate(body)
 let encode = time(500) { _ = ResultJSON.value(resultValue) }
+// The slow way: the native engine's forward pass of the same model at batch 1 (building the model included, as a
+// tool that runs the model must). Three runs, the median.
+let engineForward = time(3) {
+    let executor = try! GraphExecutor<Float>(analysis: analysis, batch: 1, optimizer: .sgd)
+    _ = executor.forward()
+    executor.discardGraph()
+}
+
 var all = result
+all["engine_forward_us"] = engineForward
 all["service_handle_us"] = handled
 all["service_typed_estimate_us"] = typed
 all["service_result_encode_us"] = encode

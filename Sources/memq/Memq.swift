@@ -34,6 +34,7 @@ struct Memq: AsyncParsableCommand {
         subcommands: [
             SummaryCommand.self,
             ModelsCommand.self,
+            ValidateCommand.self,
             EstimateCommand.self,
             SweepCommand.self,
             FitCommand.self,

@@ -1,12 +1,14 @@
+import Foundation
 import Logging
 import MemQCore
+import MemQProbe
 import MemQServer
 import MemQService
 import MemQWire
 
 /// THE place where memqd gets its command bodies: the service layer (`MemQService`, the same code the CLI runs
 /// embedded) behind the daemon's `JobHandler` protocol. The daemon reads no files on a client's behalf: models are
-/// zoo names or inline specs.
+/// zoo names or inline specs. Validation children are the `memq` binary installed beside memqd.
 func makeHandler(config: ServerConfig) -> any JobHandler {
     ServiceHandler(service: MemQService(allowFiles: false))
 }
@@ -21,6 +23,25 @@ struct ServiceHandler: JobHandler {
 
     func validate(body: JSONValue, limits: ValidationLimits, progress: @escaping @Sendable (Double, String) -> Void,
                   cancel: CancellationFlag, logger: Logger) throws(WireError) -> JSONValue {
-        throw .notImplemented(WireCommand.validate.rawValue)
+        guard let memq = Self.memqBeside else {
+            throw WireError(status: .notImplemented, code: "no_probe",
+                            message: "validation needs the memq binary beside memqd (\(Self.directory.path)); build both (swift build -c release)")
+        }
+        do {
+            return try service.validate(
+                body, limits: .init(maxEstimatedBytes: limits.maxEstimatedBytes, maxSeconds: limits.maxSeconds),
+                launcher: .memq(at: memq), progress: progress, isCancelled: { cancel.isCancelled })
+        } catch {
+            if cancel.isCancelled, let reason = cancel.error { throw reason }
+            throw error
+        }
     }
+
+    static let directory = URL(fileURLWithPath: ProcessInfo.processInfo.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+
+    /// The `memq` executable in memqd's own directory, if there is one.
+    static let memqBeside: String? = {
+        let path = directory.appendingPathComponent("memq").path
+        return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+    }()
 }

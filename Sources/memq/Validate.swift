@@ -1,0 +1,108 @@
+import ArgumentParser
+import Foundation
+import MemQCore
+import MemQProbe
+import MemQZoo
+
+/// `memq validate MODEL`: trains the model natively for a few steps in a child process and compares its peak
+/// resident memory with the estimate under the `native` runtime profile.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Measure one real training step natively on the CPU and compare its peak memory with the estimate.",
+        discussion: """
+            A fresh child process builds the model, runs --steps training steps (forward, softmax cross-entropy \
+            over the logits with random labels, backward, optimizer step) on random data and reads its peak \
+            resident set (VmHWM) per phase; the peak less the resident set before the model existed is compared \
+            with the estimate under the `native` runtime profile (docs/validation.md). A run whose estimate exceeds \
+            the available memory less a margin is refused; a child that crashes, is killed or overruns --timeout is \
+            a failed validation.
+
+            Examples:
+              memq validate lenet5 --batch 16
+              memq validate resnet18 --batch 4 --optimizer adam --json
+              memq validate vgg11 --input 3x64x64 --tolerance 5%
+            """
+    )
+
+    @Argument(help: ArgumentHelp("A zoo name, a JSON spec file, or a spec inline.", valueName: "model"))
+    var model: String?
+
+    @Option(name: .shortAndLong, help: "Samples per step.", transform: ArgumentTransforms.positiveInt)
+    var batch: Int = 1
+
+    @Option(name: .long, help: ArgumentHelp("The optimizer: \(MemQCore.Optimizer.validNames).", valueName: "optimizer"))
+    var optimizer: String = "sgd"
+
+    @Option(name: .long, help: "Training steps to run (the estimate describes the second and later).",
+            transform: ArgumentTransforms.positiveInt)
+    var steps: Int = 3
+
+    @Option(name: .long, help: ArgumentHelp("Largest accepted |estimate - measured| / measured: 3% or 0.03.", valueName: "fraction"))
+    var tolerance: String = "3%"
+
+    @Option(name: .long, help: ArgumentHelp("One sample's input shape without the batch.", valueName: "CxHxW"),
+            transform: ArgumentTransforms.shape)
+    var input: TensorShape?
+
+    @Option(name: .long, help: ArgumentHelp("Kill the child after this many seconds.", valueName: "seconds"))
+    var timeout: Double = 600
+
+    @Flag(name: .long, help: "Write the result as JSON.")
+    var json = false
+
+    @Flag(name: .customLong("probe-child"), help: .hidden)
+    var probeChild = false
+
+    @Option(name: .customLong("fault"), help: .hidden)
+    var fault: String?
+
+    @Flag(name: .customLong("bench-engine"), help: .hidden)
+    var benchEngine = false
+
+    func validate() throws {
+        if !probeChild && model == nil { throw ValidationError("missing the model: a zoo name, a spec file or an inline spec") }
+        if fault != nil && ChildFault(rawValue: fault ?? "") == nil { throw ValidationError("--fault: crash, hang or exit") }
+    }
+
+    /// "3%" -> 0.03, "0.03" -> 0.03.
+    static func fraction(_ text: String) throws -> Double {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let value = trimmed.hasSuffix("%") ? Double(trimmed.dropLast()).map { $0 / 100 } : Double(trimmed)
+        guard let v = value, v > 0, v < 10 else { throw CLIError("--tolerance: '\(text)' is not a fraction such as 3% or 0.03") }
+        return v
+    }
+
+    func run() throws {
+        if probeChild { Foundation.exit(ProbeChild.run()) }
+        let graph = try ModelSource(model ?? "", input: input).graph()
+        guard let kind = MemQCore.Optimizer(name: optimizer) else {
+            throw CLIError("--optimizer: unknown '\(optimizer)'; valid: \(MemQCore.Optimizer.validNames)")
+        }
+        if benchEngine {
+            let b = try EngineBenchmark.run(try ModelAnalysis(graph), batch: batch, optimizer: kind, steps: steps)
+            print(String(decoding: try JSONEncoder().encode(b), as: UTF8.self))
+            return
+        }
+        let request = ValidationRequest(model: model ?? "", graph: graph, batch: batch, optimizer: kind, steps: steps,
+                                        tolerance: try Self.fraction(tolerance), timeoutSeconds: timeout,
+                                        fault: fault.flatMap(ChildFault.init(rawValue:)))
+        let quiet = json
+        let result: ValidationResult
+        do {
+            result = try Validation.run(request, progress: { fraction, label in
+                if !quiet { FileHandle.standardError.write(Data("[\(Int(fraction * 100))%] \(label)\n".utf8)) }
+            })
+        } catch {
+            throw CLIError("\(error)")
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+        } else {
+            print(result.text)
+        }
+        if !result.pass { throw ExitCode(1) }
+    }
+}
