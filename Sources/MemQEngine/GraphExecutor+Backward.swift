@@ -18,8 +18,8 @@ extension GraphExecutor {
                 if seen.insert(e).inserted { stack.append(e) }
             }
         }
-        var queue = GraphReadyQueue()
-        queue.push(sequence: functions[lossFunction].sequence, function: lossFunction)
+        var queue = ReadyQueue()
+        queue.push(seq: functions[lossFunction].sequence, fn: lossFunction)
         while let n = queue.pop() {
             let function = functions[n]
             var outputs = runBackward(function)
@@ -36,7 +36,7 @@ extension GraphExecutor {
                     receiver.buffer = gradient
                 }
                 receiver.dependencies -= 1
-                if receiver.dependencies == 0 { queue.push(sequence: receiver.sequence, function: target) }
+                if receiver.dependencies == 0 { queue.push(seq: receiver.sequence, fn: target) }
             }
         }
         discardGraph()

@@ -38,12 +38,13 @@ public struct Graph: Sendable, Hashable {
         }
         var ordered: [Node] = []
         ordered.reserveCapacity(nodes.count)
-        var ready = Heap(nodes.indices.filter { indegree[$0] == 0 })
-        while let i = ready.popMin() {
+        var ready = ReadyQueue()  // smallest index first: sequence numbers are negated indices
+        for i in nodes.indices where indegree[i] == 0 { ready.push(seq: -i, fn: i) }
+        while let i = ready.pop() {
             ordered.append(nodes[i])
             for c in consumers[i] {
                 indegree[c] -= 1
-                if indegree[c] == 0 { ready.insert(c) }
+                if indegree[c] == 0 { ready.push(seq: -c, fn: c) }
             }
         }
         if ordered.count < nodes.count {
@@ -90,34 +91,5 @@ public struct Graph: Sendable, Hashable {
         let start = seen[current] ?? 0
         let loop = path[start...].reversed().map { nodes[$0].name }
         return loop + [loop.first ?? ""]
-    }
-}
-
-/// A small binary min-heap of indices, so the topological order is stable and O(n log n).
-private struct Heap {
-    private var items: [Int]
-    init(_ items: [Int]) { self.items = []; for i in items { insert(i) } }
-    mutating func insert(_ x: Int) {
-        items.append(x)
-        var i = items.count - 1
-        while i > 0, items[(i - 1) / 2] > items[i] { items.swapAt(i, (i - 1) / 2); i = (i - 1) / 2 }
-    }
-    mutating func popMin() -> Int? {
-        guard !items.isEmpty else { return nil }
-        let top = items[0]
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count, items[l] < items[m] { m = l }
-                if r < items.count, items[r] < items[m] { m = r }
-                if m == i { break }
-                items.swapAt(i, m); i = m
-            }
-        }
-        return top
     }
 }

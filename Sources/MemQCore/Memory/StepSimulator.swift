@@ -253,38 +253,3 @@ struct StepSimulator {
         }
     }
 }
-
-/// A binary max-heap on (sequence number, then first pushed first).
-struct ReadyQueue {
-    private var items: [(seq: Int, order: Int, fn: Int)] = []
-    private var counter = 0
-
-    private func before(_ a: (seq: Int, order: Int, fn: Int), _ b: (seq: Int, order: Int, fn: Int)) -> Bool {
-        a.seq != b.seq ? a.seq > b.seq : a.order < b.order
-    }
-
-    mutating func push(seq: Int, fn: Int) {
-        counter += 1
-        items.append((seq, counter, fn))
-        var i = items.count - 1
-        while i > 0, before(items[i], items[(i - 1) / 2]) { items.swapAt(i, (i - 1) / 2); i = (i - 1) / 2 }
-    }
-
-    mutating func pop() -> Int? {
-        guard let top = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count, before(items[l], items[m]) { m = l }
-                if r < items.count, before(items[r], items[m]) { m = r }
-                if m == i { break }
-                items.swapAt(i, m); i = m
-            }
-        }
-        return top.fn
-    }
-}
