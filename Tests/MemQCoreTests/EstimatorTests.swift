@@ -150,6 +150,7 @@ import Testing
             try Estimator.estimate(a, TrainingConfig(batch: 4, runtime: .pytorchCUDA))
         }
         #expect(throws: EstimateError.self) { try Estimator.estimate(a, TrainingConfig(batch: 4, microBatch: 8)) }
+        #expect(throws: EstimateError.self) { try Estimator.estimate(a, TrainingConfig(batch: 4, zeroStage: 2)) }
     }
 
     /// Checkpointing every block lowers the peak; gradient accumulation with micro-batches of 4 costs less than

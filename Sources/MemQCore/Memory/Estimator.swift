@@ -96,6 +96,9 @@ public enum Estimator {
         guard (0...3).contains(config.zeroStage) else {
             throw .invalidOption(field: "zero", message: "ZeRO stage must be 0, 1, 2 or 3, got \(config.zeroStage)")
         }
+        if config.zeroStage > 0 && config.dataParallel < 2 {
+            throw .invalidOption(field: "zero", message: "ZeRO shards state over data-parallel devices; give --data-parallel N with N >= 2")
+        }
         if config.runtime == .pytorchCUDA && config.gpu == nil {
             throw .invalidOption(field: "runtime", message: "pytorch-cuda needs a GPU profile (--gpu); valid: \(GPUProfile.validNames)")
         }
