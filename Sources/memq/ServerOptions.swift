@@ -8,11 +8,11 @@ struct ServerOptions: ParsableArguments {
         valueName: "endpoint"))
     var server: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --server: seconds to wait for each try. (default: 10)", valueName: "seconds"))
+    @Option(name: .customLong("server-timeout"), help: ArgumentHelp("With --server: seconds to wait for each try. (default: 10)", valueName: "seconds"))
     var timeout: Double = 10
 
-    @Option(name: .long, help: ArgumentHelp("With --server: tries before giving up (Lazy Pirate: reconnect between tries). (default: 3)",
-                                            valueName: "n"))
+    @Option(name: .customLong("server-tries"), help: ArgumentHelp("With --server: tries before giving up (Lazy Pirate: reconnect between tries). (default: 3)",
+                                                                 valueName: "n"))
     var tries: Int = 3
 
     @Option(name: .customLong("server-key"), help: ArgumentHelp("With --server: memqd's public key file, for CURVE encryption.", valueName: "file"))
@@ -28,8 +28,8 @@ struct ServerOptions: ParsableArguments {
         if (serverKey == nil) != (clientKey == nil) {
             throw ValidationError("CURVE needs both --server-key (memqd's public key) and --client-key (this client's secret key)")
         }
-        if timeout <= 0 { throw ValidationError("--timeout must be positive, got \(timeout)") }
-        if tries < 1 { throw ValidationError("--tries must be at least 1, got \(tries)") }
+        if timeout <= 0 { throw ValidationError("--server-timeout must be positive, got \(timeout)") }
+        if tries < 1 { throw ValidationError("--server-tries must be at least 1, got \(tries)") }
     }
 
     /// A client for `--server`, or nil to run in this process.

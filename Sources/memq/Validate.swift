@@ -1,4 +1,7 @@
 import ArgumentParser
+import MemQClient
+import MemQWire
+import MemQReport
 import Foundation
 import MemQCore
 import MemQProbe
@@ -51,6 +54,8 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .long, help: "Write the result as JSON.")
     var json = false
 
+    @OptionGroup var server: ServerOptions
+
     @Flag(name: .customLong("probe-child"), help: .hidden)
     var probeChild = false
 
@@ -84,6 +89,10 @@ struct ValidateCommand: ParsableCommand {
             print(String(decoding: try JSONEncoder().encode(b), as: UTF8.self))
             return
         }
+        if server.server != nil {
+            try runOnServer()
+            return
+        }
         let request = ValidationRequest(model: model ?? "", graph: graph, batch: batch, optimizer: kind, steps: steps,
                                         tolerance: try Self.fraction(tolerance), timeoutSeconds: timeout,
                                         fault: fault.flatMap(ChildFault.init(rawValue:)))
@@ -96,13 +105,57 @@ struct ValidateCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
+        try emit(result)
+    }
+
+    /// Prints a result the same way whether it ran here or on memqd.
+    private func emit(_ result: ValidationResult) throws {
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(result), as: UTF8.self))
+            print(ResultJSON.encode(result))
         } else {
             print(result.text)
         }
         if !result.pass { throw ExitCode(1) }
+    }
+
+    /// Submits the job to memqd (`validate` answers 202 with a job id), follows its progress with `job`, and prints
+    /// the result it ends with.
+    private func runOnServer() throws {
+        guard let client = try server.client() else { return }
+        defer { client.close() }
+        var body: [String: JSONValue] = ["model": try ModelArgument.value(model ?? "", forServer: true), "batch": .int(batch),
+                                         "optimizer": .string(optimizer), "steps": .int(steps),
+                                         "tolerance": .string(tolerance), "timeout": .int(Int(timeout.rounded(.up)))]
+        if let input { body["input"] = .array(input.dims.map { .int($0) }) }
+        func call(_ command: WireCommand, _ body: JSONValue) throws -> WireReply {
+            do { return try client.request(command, body: body) } catch { throw CLIError("\(error)") }
+        }
+        let submitted = try call(.validate, .object(body))
+        if let error = submitted.error { throw CLIError(error.message) }
+        guard case .string(let job)? = submitted.body["job"] else { throw CLIError("memqd did not return a job id") }
+        var lastPhase = ""
+        while true {
+            let reply = try call(.job, ["job": .string(job)])
+            if let error = reply.error { throw CLIError(error.message) }
+            if case .string(let phase)? = reply.body["phase"], phase != lastPhase, !json {
+                var percent = 0
+                if case .double(let f)? = reply.body["progress"] { percent = Int(f * 100) } else if case .int(let i)? = reply.body["progress"] { percent = i * 100 }
+                FileHandle.standardError.write(Data("[\(percent)%] \(phase)\n".utf8))
+                lastPhase = phase
+            }
+            if let result = reply.body["result"] {
+                do {
+                    try emit(try ResultJSON.decode(ValidationResult.self, from: result.serialized()))
+                } catch let error as CLIError {
+                    throw error
+                } catch let exit as ExitCode {
+                    throw exit
+                } catch {
+                    throw CLIError("memqd's validation result could not be read: \(error)")
+                }
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.25)
+        }
     }
 }

@@ -63,8 +63,24 @@ import Testing
         #expect(zero.0 != 0)
     }
 
+    /// `memq validate --server`: the job is submitted (202), followed with `job`, and its result printed; the
+    /// measurement passes (lenet5 at batch 256 is 16 MiB, measured within 3% in docs/validation.md).
+    @Test func validateThroughTheDaemon() throws {
+        let daemon = try DaemonProcess(["--endpoint", "tcp://127.0.0.1:*", "--grace-seconds", "0.5"])
+        defer { daemon.stop() }
+        let endpoint = try daemon.line(after: "listening")
+        let r = try Self.run(["validate", "lenet5", "--batch", "256", "--steps", "2", "--json", "--server", endpoint])
+        #expect(r.0 == 0, "\(r.2)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.1.utf8)) as? [String: Any]
+        #expect(json?["pass"] as? Bool == true, "\(r.1)")
+        #expect((json?["measured"] as? [String: Any])?["peak_rss_delta_bytes"] as? Int ?? 0 > 10 << 20)
+        let bad = try Self.run(["validate", "gpt2", "--server", endpoint])
+        #expect(bad.0 != 0)
+        #expect(bad.2.contains("memq: error:"), "\(bad.2)")
+    }
+
     @Test func noDaemonIsAClearError() throws {
-        let r = try Self.run(["estimate", "resnet18", "--server", "tcp://127.0.0.1:1", "--timeout", "0.2", "--tries", "2"])
+        let r = try Self.run(["estimate", "resnet18", "--server", "tcp://127.0.0.1:1", "--server-timeout", "0.2", "--server-tries", "2"])
         #expect(r.0 != 0)
         #expect(r.2.contains("no memqd answered at tcp://127.0.0.1:1"), "\(r.2)")
     }
