@@ -30,5 +30,8 @@ has_subcommand() { grep -qx "$1" <<<"$subcommands"; }
 
 show summary resnet50
 show models
-if has_subcommand estimate; then show estimate resnet50 --batch 32; fi
-if has_subcommand fit; then show fit resnet50 --gpu a100-40gb; fi
+if has_subcommand estimate; then show estimate resnet50 --batch 32 --optimizer adam; fi
+if has_subcommand sweep; then show sweep resnet50 --batch 1,2,4..256 --dtypes fp32,amp-bf16 --optimizers adam --gpu a100-40gb; fi
+if has_subcommand fit; then show fit resnet50 --gpu a100-40gb --optimizer adam --margin 5%; fi
+# A real training step of a small network on this CPU, its resident memory against the estimate.
+if has_subcommand validate; then show validate lenet5 --batch 256 --optimizer adam || true; fi
