@@ -9,11 +9,22 @@ struct ModelOptions: ParsableArguments {
         valueName: "model"))
     var model: String
 
-    @Option(name: .long,
+    @Option(name: .customLong("input"),
             help: ArgumentHelp("One sample's input shape without the batch, replacing the model's default.",
                                valueName: "CxHxW"),
             transform: ArgumentTransforms.shape)
-    var input: TensorShape?
+    var inputShape: TensorShape?
+
+    @Option(name: .customLong("seq-len"), help: ArgumentHelp("For token models (BERT, GPT-2, LLaMA): the sequence length; the same as --input N.",
+                                                            valueName: "n"), transform: ArgumentTransforms.positiveInt)
+    var seqLen: Int?
+
+    /// The input override: `--input`, or `--seq-len` for token models.
+    var input: TensorShape? { inputShape ?? seqLen.map { TensorShape([$0]) } }
+
+    func validate() throws {
+        if inputShape != nil && seqLen != nil { throw ValidationError("--input and --seq-len both set the input; give one") }
+    }
 
     @Option(name: .long,
             help: ArgumentHelp("Element type of parameters and activations: fp32, fp16, bf16, fp64. (default: fp32)", valueName: "dtype"),

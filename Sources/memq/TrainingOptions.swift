@@ -12,6 +12,10 @@ struct TrainingOptions: ParsableArguments {
                                             valueName: "CxHxW"))
     var input: String?
 
+    @Option(name: .customLong("seq-len"), help: ArgumentHelp("For token models (BERT, GPT-2, LLaMA): the sequence length; the same as --input N.",
+                                                            valueName: "n"))
+    var seqLen: Int?
+
     @Option(name: .long, help: ArgumentHelp("""
         Precision policy: fp32, fp16, bf16, fp64 (everything in that type); amp-fp16, amp-bf16 (torch.autocast: fp32 \
         weights and optimizer, half activations); mixed-fp16, mixed-bf16 (half weights and gradients, fp32 master \
@@ -63,7 +67,12 @@ struct TrainingOptions: ParsableArguments {
     func body(_ extra: [String: JSONValue] = [:], forServer: Bool) throws -> JSONValue {
         var o = extra
         o["model"] = try ModelArgument.value(model, forServer: forServer)
+        if input != nil && seqLen != nil { throw CLIError("--input and --seq-len both set the input; give one") }
         if let input { o["input"] = .string(input) }
+        if let seqLen {
+            guard seqLen > 0 else { throw CLIError("--seq-len must be a positive integer, got \(seqLen)") }
+            o["input"] = .array([.int(seqLen)])
+        }
         if let dtype, o["dtype"] == nil { o["dtype"] = .string(dtype) }
         if let optimizer, o["optimizer"] == nil { o["optimizer"] = .string(optimizer) }
         if let runtime { o["runtime"] = .string(runtime) }
