@@ -84,7 +84,15 @@ struct StepSimulator {
         var persistent: [Int] = []
         for (_, n) in params { persistent.append(ledger.alloc(n * paramType.byteSize, .weights)) }
         for layer in analysis.layers {
-            persistent.append(ledger.alloc(layer.params.buffers * bufferType.byteSize + layer.params.counters * 8, .buffers))
+            // One storage per buffer tensor, as PyTorch has them (BatchNorm: running_mean, running_var, and the
+            // int64 num_batches_tracked), so that per-allocation rounding (CUDA, pages) applies to each.
+            if case .batchNorm = layer.op, layer.params.buffers > 0 {
+                persistent.append(ledger.alloc(layer.params.buffers / 2 * bufferType.byteSize, .buffers))
+                persistent.append(ledger.alloc(layer.params.buffers / 2 * bufferType.byteSize, .buffers))
+            } else {
+                persistent.append(ledger.alloc(layer.params.buffers * bufferType.byteSize, .buffers))
+            }
+            for _ in 0..<layer.params.counters { persistent.append(ledger.alloc(8, .buffers)) }
         }
         persistent += optimizerState(trainable)
         if accumulating {
