@@ -13,6 +13,8 @@ package struct AllocatorSnapshot: Sendable, Equatable, CustomStringConvertible {
     /// Highest `liveTotal` since creation or the last `resetPeaks()` (a max of sums, not a sum of maxima).
     package var peakTotal: Int
     /// Number of buffers currently allocated.
+    /// The peak of live bytes as mapped: every tensor rounded up to whole pages (what resident memory sees).
+    package var mappedPeakTotal: Int = 0
     package var liveAllocations: Int
     /// Number of allocations made since creation.
     package var totalAllocations: Int

@@ -27,6 +27,16 @@ package final class EngineAllocator: Sendable {
         var peakTotal = 0
         var liveAllocations = 0
         var totalAllocations = 0
+        var mappedLive = 0
+        var mappedPeak = 0
+    }
+
+    /// The page size: every buffer is its own anonymous mapping of whole pages.
+    package static let pageSize: Int = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Bytes a buffer of `byteCount` occupies: whole pages.
+    package static func mappedSize(_ byteCount: Int) -> Int {
+        (max(byteCount, 1) + pageSize - 1) / pageSize * pageSize
     }
 
     private let counters = Mutex(Counters())
@@ -56,12 +66,17 @@ package final class EngineAllocator: Sendable {
     /// Allocates `byteCount` bytes (64-byte aligned, zero-filled, every page touched) charged to `category`.
     package func allocate(byteCount: Int, category: MemoryCategory) -> UnsafeMutableRawPointer {
         precondition(byteCount >= 0, "negative allocation size")
-        var raw: UnsafeMutableRawPointer?
-        let status = posix_memalign(&raw, Self.alignment, max(byteCount, 1))
-        guard status == 0, let pointer = raw else {
-            fatalError("EngineAllocator: posix_memalign(\(byteCount)) failed for \(category) (status \(status))")
+        // Each buffer is its own anonymous mapping (page-aligned, so 64-byte aligned too): freeing it returns
+        // every page to the system at once, and resident memory is exactly the pages of the live buffers, with
+        // nothing left behind in malloc's heap. Writing one byte per page makes the pages resident now.
+        let mapped = Self.mappedSize(byteCount)
+        guard let pointer = mmap(nil, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0),
+              pointer != MAP_FAILED else {
+            fatalError("EngineAllocator: mmap(\(mapped)) failed for \(category) (errno \(errno))")
         }
-        memset(pointer, 0, max(byteCount, 1))
+        let bytes = pointer.assumingMemoryBound(to: UInt8.self)
+        var offset = 0
+        while offset < mapped { bytes[offset] = 0; offset += Self.pageSize }
         let index = category.rawValue
         counters.withLock { c in
             c.live[index] += byteCount
@@ -70,18 +85,22 @@ package final class EngineAllocator: Sendable {
             c.peakTotal = max(c.peakTotal, c.liveTotal)
             c.liveAllocations += 1
             c.totalAllocations += 1
+            c.mappedLive += mapped
+            c.mappedPeak = max(c.mappedPeak, c.mappedLive)
         }
         return pointer
     }
 
     /// Frees a buffer from `allocate`, un-charging the same `byteCount` from the same `category`.
     package func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int, category: MemoryCategory) {
-        free(pointer)
+        let mapped = Self.mappedSize(byteCount)
+        munmap(pointer, mapped)
         let index = category.rawValue
         counters.withLock { c in
             c.live[index] -= byteCount
             c.liveTotal -= byteCount
             c.liveAllocations -= 1
+            c.mappedLive -= mapped
         }
     }
 
@@ -95,6 +114,7 @@ package final class EngineAllocator: Sendable {
                 peak[category] = c.peak[category.rawValue]
             }
             return AllocatorSnapshot(live: live, peak: peak, liveTotal: c.liveTotal, peakTotal: c.peakTotal,
+                                     mappedPeakTotal: c.mappedPeak,
                                      liveAllocations: c.liveAllocations, totalAllocations: c.totalAllocations)
         }
     }
@@ -104,6 +124,7 @@ package final class EngineAllocator: Sendable {
         counters.withLock { c in
             c.peak = c.live
             c.peakTotal = c.liveTotal
+            c.mappedPeak = c.mappedLive
         }
     }
 }

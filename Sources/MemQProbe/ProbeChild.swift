@@ -69,7 +69,7 @@ package enum ProbeChild {
             var categories: [String: Int] = [:]
             for c in MemoryCategory.allCases { categories[Self.key(c)] = snapshot.peak(c) }
             phases.append(.init(step: step, phase: phase, peakRSSDeltaBytes: peak - baseline,
-                                allocatorPeakBytes: snapshot.peakTotal, allocatorPeaks: categories,
+                                allocatorPeakBytes: snapshot.mappedPeakTotal, allocatorPeaks: categories,
                                 seconds: Double(now - clock) / 1e9, loss: loss))
             ResidentMemory.resetPeak()
             allocator.resetPeaks()
