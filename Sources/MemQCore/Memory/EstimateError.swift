@@ -1,5 +1,3 @@
-import Foundation
-
 /// Why an estimate could not be made. Every message names the option at fault and what would be valid.
 public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidOption(field: String, message: String)
@@ -27,16 +25,8 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// Binary-unit rendering used in messages (the report layer has the full formatter).
+/// Binary-unit rendering used in messages: `ByteCount`'s formatting (one formatter for the whole project).
 public enum ByteFormat {
     /// `1.50 GiB`, `512.0 MiB`, `980 B`.
-    public static func binary(_ bytes: Int) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
-        var value = Double(bytes)
-        var unit = 0
-        while abs(value) >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
-        if unit == 0 { return "\(bytes) B" }
-        let digits = value >= 100 ? 1 : 2
-        return "\(String(format: "%.\(digits)f", value)) \(units[unit])"
-    }
+    public static func binary(_ bytes: Int) -> String { ByteCount(bytes).formatted() }
 }
