@@ -41,6 +41,13 @@ package final class EngineAllocator: Sendable {
 
     private let counters = Mutex(Counters())
 
+    /// Called just before a temporary buffer (a kernel's workspace) is unmapped: a kernel's transient peak lasts
+    /// only inside the kernel, so a probe that wants to see it samples here.
+    private let releaseHook = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// Sets (or clears) the hook called before each temporary buffer is released.
+    package func onTemporaryRelease(_ hook: (@Sendable () -> Void)?) { releaseHook.withLock { $0 = hook } }
+
     /// Runs once per process: fixes glibc's mmap threshold so freed large buffers are unmapped.
     private static let mallocConfigured: Bool = {
         #if canImport(Glibc)
@@ -94,6 +101,7 @@ package final class EngineAllocator: Sendable {
     /// Frees a buffer from `allocate`, un-charging the same `byteCount` from the same `category`.
     package func deallocate(_ pointer: UnsafeMutableRawPointer, byteCount: Int, category: MemoryCategory) {
         let mapped = Self.mappedSize(byteCount)
+        if category == .temporary, let hook = releaseHook.withLock({ $0 }) { hook() }
         munmap(pointer, mapped)
         let index = category.rawValue
         counters.withLock { c in

@@ -1,6 +1,7 @@
 // The child process of a validation: build the model, train it, measure the resident set phase by phase.
 import Dispatch
 import Foundation
+import Synchronization
 import MemQCore
 import MemQEngine
 
@@ -61,8 +62,9 @@ package enum ProbeChild {
         // The kernel's high-water mark is kept from per-CPU batched counters and can lag the exact resident set by
         // up to 32 pages per CPU; the exact VmRSS sampled after every op bounds the peak from below as well.
         var sampled = 0
+        let transient = Mutex(0)
         func close(step: Int, phase: String, loss: Double? = nil) {
-            let peak = max(ResidentMemory.peak(), sampled)
+            let peak = max(ResidentMemory.peak(), sampled, transient.withLock { value in defer { value = 0 }; return value })
             sampled = 0
             let snapshot = allocator.snapshot()
             let now = DispatchTime.now().uptimeNanoseconds
@@ -79,6 +81,11 @@ package enum ProbeChild {
         progress(0.06, "build")
         let executor = try GraphExecutor<Float>(analysis: analysis, batch: request.batch, optimizer: optimizer,
                                                 allocator: allocator)
+        // A kernel's workspace lives only inside the kernel: sample the exact resident set just before it goes.
+        allocator.onTemporaryRelease {
+            if let rss = ResidentMemory.exact() { transient.withLock { $0 = max($0, rss) } }
+        }
+        defer { allocator.onTemporaryRelease(nil) }
         executor.afterEachOp = {
             // Small tensors live in malloc's heap, whose freed chunks stay resident; returning them at every op
             // boundary makes the resident set follow the live tensors as the mapped ones do.

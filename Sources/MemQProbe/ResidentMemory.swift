@@ -17,6 +17,12 @@ enum ResidentMemory {
     /// Current resident set of this process, in bytes (`VmRSS`).
     static func current() -> Int { ProbeSyscalls.readFile("/proc/self/status").flatMap { field("VmRSS", in: $0) } ?? 0 }
 
+    /// Resident set counted by walking the page tables (`Rss` of /proc/self/smaps_rollup): exact, where `VmRSS`
+    /// comes from per-CPU counters folded in batches that can lag by dozens of pages; nil before Linux 4.14.
+    static func exact() -> Int? {
+        ProbeSyscalls.readFile("/proc/self/smaps_rollup").flatMap { field("Rss", in: $0) }
+    }
+
     /// Peak resident set since start or the last `resetPeak()`, in bytes (`VmHWM`).
     static func peak() -> Int { ProbeSyscalls.readFile("/proc/self/status").flatMap { field("VmHWM", in: $0) } ?? 0 }
 
