@@ -33,7 +33,7 @@ package struct MemQService: Sendable {
 
     package func estimate(_ body: JSONValue) throws(WireError) -> EstimateResult {
         var r = try RequestReader(body)
-        let request = try TrainingRequest.read(&r, allowFiles: allowFiles)
+        let request = try TrainingRequest.read(&r)
         try r.finish(command: "estimate")
         let analysis = try analyze(request)
         let e = try run { () throws(EstimateError) in try Estimator.estimate(analysis, request.config, method: request.method) }
@@ -45,7 +45,7 @@ package struct MemQService: Sendable {
         let batches = try Self.batchList(r.stringList("batch") ?? ["1"])
         let dtypes = try (r.stringList("dtype") ?? ["fp32"]).map { (d: String) throws(WireError) in try TrainingRequest.parseDType(d) }
         let optimizers = try (r.stringList("optimizer") ?? ["sgd"]).map { (o: String) throws(WireError) in try TrainingRequest.parseOptimizer(o) }
-        var request = try TrainingRequest.read(&r, allowFiles: allowFiles, readBatch: false)
+        var request = try TrainingRequest.read(&r, readBatch: false)
         try r.finish(command: "sweep")
         guard batches.count * dtypes.count * optimizers.count <= 10_000 else {
             throw .invalidField("batch", "the grid has \(batches.count * dtypes.count * optimizers.count) points; at most 10000")
@@ -94,7 +94,7 @@ package struct MemQService: Sendable {
             default: throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got \(v.typeName)")
             }
         }
-        let request = try TrainingRequest.read(&r, allowFiles: allowFiles)
+        let request = try TrainingRequest.read(&r)
         try r.finish(command: "fit")
         guard let bytes = budget ?? request.config.gpu?.memoryBytes else {
             throw WireError(status: .badRequest, code: "missing_field", message: "fit needs a budget: give 'budget' (e.g. \"24GiB\") or 'gpu' (e.g. a100-40gb)", field: "budget")

@@ -14,7 +14,7 @@ package struct TrainingRequest: Sendable {
 
     /// Reads the model and training options; `batch` is optional for `fit`.
     /// Reads the model and training options; `readBatch` false when the command reads `batch` itself (sweep).
-    package static func read(_ r: inout RequestReader, allowFiles: Bool, readBatch: Bool = true) throws(WireError) -> TrainingRequest {
+    package static func read(_ r: inout RequestReader, readBatch: Bool = true) throws(WireError) -> TrainingRequest {
         let model = try readModel(&r)
         var config = TrainingConfig(batch: 1)
         if readBatch, let b = try r.int("batch") {
@@ -57,7 +57,6 @@ package struct TrainingRequest: Sendable {
             config.optimizerImpl = parsed
         }
         let freeze = try r.stringList("freeze") ?? []
-        _ = allowFiles
         return TrainingRequest(model: model, config: config, method: method, freeze: freeze)
     }
 

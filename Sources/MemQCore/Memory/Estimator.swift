@@ -186,7 +186,6 @@ public enum Estimator {
     /// gradients equal to the weights, and the optimizer's copies.
     static func seed(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Estimate {
         let p = config.dtype.parameters.byteSize
-        let a = config.dtype.activations.byteSize
         var b = Estimate.Breakdown()
         let params = analysis.params
         b.weights = params.total * p
@@ -199,7 +198,6 @@ public enum Estimator {
             if case .input = layer.op { b.input += layer.outputElements * config.batch * (layer.outputDType ?? config.dtype.activations).byteSize; continue }
             outputs += layer.outputElements * config.batch * (layer.outputDType ?? config.dtype.activations).byteSize
         }
-        _ = a
         b.activations = outputs
         b.temporary = outputs
         return Estimate(peakBytes: b.total, peakAt: .init(node: analysis.layers.last?.name ?? "", phase: .backward, event: "seed rule"),

@@ -85,20 +85,20 @@ struct StorageLedger {
                                       value: node << 2 | (phase == .forward ? 0 : phase == .backward ? 1 : 2)))
             sampleLive.append(contentsOf: live)
         }
-        if liveTotal > peakTotal {
-            peakTotal = liveTotal
-            peakLive = live
-            peakEvent = (node, phase, event)
-        }
-        if let a = allocator { peakReserved = max(peakReserved, a.reserved) }
+        updatePeak(event)
     }
 
     /// A sample whose label is already interned (replay).
     mutating func sampleLabel(_ label: Int, _ labels: [String]) {
+        updatePeak(labels[label])
+    }
+
+    /// Keeps the largest live total seen after an op, with its categories and moment.
+    private mutating func updatePeak(_ event: @autoclosure () -> String) {
         if liveTotal > peakTotal {
             peakTotal = liveTotal
             peakLive = live
-            peakEvent = (node, phase, labels[label])
+            peakEvent = (node, phase, event())
         }
         if let a = allocator { peakReserved = max(peakReserved, a.reserved) }
     }
