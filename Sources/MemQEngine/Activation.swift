@@ -122,7 +122,13 @@ package func activationBackward<T: EngineScalar>(
     let count = saved.count
     switch kind {
     case .relu:
-        Parallel.forRanges(count) { r in for i in r { dx[i] = s[i] > 0 ? dy[i] : 0 } }
+        if T.self == Float.self {
+            reluBackward(dy: UnsafeRawPointer(dy).assumingMemoryBound(to: Float.self),
+                         saved: UnsafeRawPointer(s).assumingMemoryBound(to: Float.self),
+                         dx: UnsafeMutableRawPointer(dx).assumingMemoryBound(to: Float.self), count: count)
+        } else {
+            Parallel.forRanges(count) { r in for i in r { dx[i] = s[i] > 0 ? dy[i] : 0 } }
+        }
     case .relu6:
         Parallel.forRanges(count) { r in for i in r { dx[i] = (s[i] > 0 && s[i] < 6) ? dy[i] : 0 } }
     case .hardsigmoid:
@@ -160,4 +166,21 @@ package func activationBackward<T: EngineScalar>(
         }
     }
     return gradInput
+}
+
+/// ReLU's backward in fp32, sixteen lanes at a time: `dx = saved > 0 ? dy : 0` (aten threshold_backward). The
+/// scalar select compiles to a branch per element, mispredicted about half the time on real activations.
+private func reluBackward(dy: UnsafePointer<Float>, saved: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>,
+                          count: Int) {
+    Parallel.forRanges(count) { r in
+        var i = r.lowerBound
+        while i &+ 16 <= r.upperBound {
+            let keep = UnsafeRawPointer(saved + i).loadUnaligned(as: SIMD16<Float>.self) .> 0
+            let g = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD16<Float>.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: SIMD16<Float>(repeating: 0).replacing(with: g, where: keep),
+                                                       as: SIMD16<Float>.self)
+            i &+= 16
+        }
+        while i < r.upperBound { dx[i] = saved[i] > 0 ? dy[i] : 0; i &+= 1 }
+    }
 }

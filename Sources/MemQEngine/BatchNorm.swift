@@ -33,19 +33,10 @@ package func batchNormForward<T: EngineScalar>(
     let count = T(m)
     Parallel.forEach(c, costPerItem: 3 * m) { ch in
         var sum: T = 0
-        for i in 0..<n {
-            let row = x + (i * c + ch) * spatial
-            for s in 0..<spatial { sum += row[s] }
-        }
+        for i in 0..<n { sum += Reductions.sum(x + (i * c + ch) * spatial, count: spatial) }
         let mean = sum / count
         var squares: T = 0
-        for i in 0..<n {
-            let row = x + (i * c + ch) * spatial
-            for s in 0..<spatial {
-                let d = row[s] - mean
-                squares += d * d
-            }
-        }
+        for i in 0..<n { squares += Reductions.sumOfSquares(x + (i * c + ch) * spatial, count: spatial, center: mean) }
         let variance = squares / count
         let invstd = 1 / (variance + epsilon).squareRoot()
         sMean[ch] = mean
@@ -118,11 +109,9 @@ package func batchNormBackward<T: EngineScalar>(
         var sumDy: T = 0, sumDyCentered: T = 0
         for i in 0..<n {
             let offset = (i * c + ch) * spatial
-            for s in 0..<spatial {
-                let g = dy[offset + s]
-                sumDy += g
-                sumDyCentered += g * (x[offset + s] - mean)
-            }
+            let (rowSum, rowDot) = Reductions.sumAndCenteredDot(dy + offset, x + offset, count: spatial, center: mean)
+            sumDy += rowSum
+            sumDyCentered += rowDot
         }
         dBeta?[ch] = sumDy
         dGamma?[ch] = sumDyCentered * invstd

@@ -33,12 +33,16 @@ package enum GraphWarmUp {
     }
 
     /// Seconds per `size`^3 single-precision GEMM (`cblas_sgemm`, all OpenBLAS threads), the best of `repeats`.
+    /// This is the machine's reference rate: OpenBLAS threading itself, not the engine's split of the product.
     package static func sgemmSeconds(size: Int, repeats: Int) -> Double {
-        sgemmSeconds(m: size, n: size, k: size, repeats: repeats, allocator: EngineAllocator())
+        EngineBLAS.withOpenBLASThreads {
+            sgemmSeconds(m: size, n: size, k: size, repeats: repeats, openBLASOnly: true, allocator: EngineAllocator())
+        }
     }
 
     /// Seconds per (m, k) x (k, n) single-precision GEMM (both operands transposed when `transposed`).
-    static func sgemmSeconds(m: Int, n: Int, k: Int, repeats: Int, transposed: Bool = false,
+    /// Through the engine's `gemm` (split over the cores), or straight to `cblas_sgemm` when `openBLASOnly`.
+    static func sgemmSeconds(m: Int, n: Int, k: Int, repeats: Int, transposed: Bool = false, openBLASOnly: Bool = false,
                              allocator: EngineAllocator) -> Double {
         let a = Tensor<Float>(shape: [m, k], category: .temporary, allocator: allocator)
         let b = Tensor<Float>(shape: [k, n], category: .temporary, allocator: allocator)
@@ -48,8 +52,13 @@ package enum GraphWarmUp {
         var best = Double.infinity
         for _ in 0..<max(1, repeats) {
             let start = DispatchTime.now().uptimeNanoseconds
-            gemm(transposeA: transposed, transposeB: transposed, m: m, n: n, k: k, a: a.pointer, lda: transposed ? m : k,
-                 b: b.pointer, ldb: transposed ? k : n, c: c.pointer, ldc: n)
+            if openBLASOnly {
+                Float.gemm(transposeA: transposed, transposeB: transposed, m: m, n: n, k: k, alpha: 1, a: a.pointer,
+                           lda: transposed ? m : k, b: b.pointer, ldb: transposed ? k : n, beta: 0, c: c.pointer, ldc: n)
+            } else {
+                gemm(transposeA: transposed, transposeB: transposed, m: m, n: n, k: k, a: a.pointer,
+                     lda: transposed ? m : k, b: b.pointer, ldb: transposed ? k : n, c: c.pointer, ldc: n)
+            }
             best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         return best

@@ -14,15 +14,17 @@ func validOutputRange(count: Int, stride: Int, offset: Int, limit: Int) -> Range
 /// Unfolds one group of one sample into columns.
 ///
 /// image (C/g, H, W) -> columns (C/g * Kh * Kw, P * Q), row `(c * Kh + i) * Kw + j`, column `p * Q + q` holding
-/// `image[c, p*sh - ph + i*dh, q*sw - pw + j*dw]` (0 in the padding). Parallel over channels.
+/// `image[c, p*sh - ph + i*dh, q*sw - pw + j*dw]` (0 in the padding). Parallel over (channel, kernel row) pairs
+/// (a 3-channel image still splits evenly).
 func im2col<T: EngineScalar>(_ image: UnsafePointer<T>, into columns: UnsafeMutablePointer<T>,
                              geometry g: Conv2dGeometry) {
     let o = g.options
     let (h, w, p, q, kh, kw) = (g.h, g.w, g.p, g.q, g.kh, g.kw)
     let plane = p * q
-    Parallel.forEach(g.cg, costPerItem: kh * kw * plane) { c in
+    Parallel.forEach(g.cg * kh, costPerItem: kw * plane) { ci in
+        let (c, i) = ci.quotientAndRemainder(dividingBy: kh)
         let source = image + c * h * w
-        for i in 0..<kh {
+        do {
             let rowOffset = i * o.dilationH - o.paddingH
             for j in 0..<kw {
                 let colOffset = j * o.dilationW - o.paddingW
@@ -36,13 +38,15 @@ func im2col<T: EngineScalar>(_ image: UnsafePointer<T>, into columns: UnsafeMuta
                         continue
                     }
                     let sourceRow = source + ih * w
-                    for qq in 0..<qs.lowerBound { destination[qq] = 0 }
+                    destination.update(repeating: 0, count: qs.lowerBound)
                     if o.strideW == 1 {
-                        for qq in qs { destination[qq] = sourceRow[qq + colOffset] }
+                        (destination + qs.lowerBound).update(from: sourceRow + (qs.lowerBound + colOffset), count: qs.count)
                     } else {
-                        for qq in qs { destination[qq] = sourceRow[qq * o.strideW + colOffset] }
+                        let from = sourceRow + (qs.lowerBound * o.strideW + colOffset), to = destination + qs.lowerBound
+                        let stride = o.strideW
+                        for t in 0..<qs.count { to[t] = from[t &* stride] }
                     }
-                    for qq in qs.upperBound..<q { destination[qq] = 0 }
+                    (destination + qs.upperBound).update(repeating: 0, count: q - qs.upperBound)
                 }
             }
         }
@@ -71,7 +75,13 @@ func col2im<T: EngineScalar>(_ columns: UnsafePointer<T>, into image: UnsafeMuta
                     if ih < 0 || ih >= h { continue }
                     let source = row + pp * q
                     let destinationRow = destination + ih * w
-                    for qq in qs { destinationRow[qq * o.strideW + colOffset] += source[qq] }
+                    let from = source + qs.lowerBound, to = destinationRow + (qs.lowerBound * o.strideW + colOffset)
+                    if o.strideW == 1 {
+                        for t in 0..<qs.count { to[t] += from[t] }
+                    } else {
+                        let stride = o.strideW
+                        for t in 0..<qs.count { to[t &* stride] += from[t] }
+                    }
                 }
             }
         }

@@ -238,10 +238,30 @@ import Testing
         let a = try ModelAnalysis(try ModelSpec.graph(from: try Data(contentsOf: url)))
         let config = TrainingConfig(batch: batch, optimizer: optimizer)
         let program = TimelineProgram(analysis: a, config: config, accumulating: false)
-        let replay = program.run(batch: batch, granularity: 1, allocator: nil)
+        let replay = program.run(batch: batch, rounding: .exact, allocator: nil)
         let scan = program.linearPeak(batch: batch)
         #expect(scan.live == replay.peakLive)
         #expect(scan.node == replay.peakEvent.node)
         #expect(scan.event == replay.peakEvent.event)
+    }
+}
+
+/// Storage sizes per runtime, worked by hand: 4 KiB pages, 2 MiB huge pages from 2 MiB on (native), 512 B (CUDA).
+@Suite struct StorageRoundingTests {
+    @Test(arguments: [
+        (1, 4096), (4096, 4096), (4097, 8192),
+        (2_097_151, 2_097_152), (2_097_152, 2_097_152), (2_097_153, 4_194_304),
+        (3_211_264, 4_194_304),  // resnet18's layer2 activation at batch 8: 8 x 128 x 28 x 28 x 4 bytes
+        (6_422_528, 8_388_608),  // layer1's: 8 x 64 x 56 x 56 x 4 bytes
+    ])
+    func native(bytes: Int, expected: Int) {
+        #expect(StorageRounding.native.rounded(bytes) == expected)
+    }
+
+    @Test func cudaAndExact() {
+        #expect(StorageRounding.cuda.rounded(1) == 512)
+        #expect(StorageRounding.cuda.rounded(5000) == 5120)
+        #expect(StorageRounding.cuda.rounded(3_211_264) == 3_211_264)
+        #expect(StorageRounding.exact.rounded(4097) == 4097)
     }
 }

@@ -121,9 +121,9 @@ public enum Estimator {
         let program = TimelineProgram.cached(analysis: analysis, config: config, accumulating: micro < config.batch)
         let peakLive: [Int], peakEvent: (node: Int, phase: Estimate.Phase, event: String), peakReserved: Int
         if config.onCUDA || config.runtime == .native {
-            // Per-allocation rounding (CUDA's 512 bytes; the native engine maps whole 4 KiB pages) and the
-            // allocator model: replay the events.
-            let ledger = program.run(batch: micro, granularity: config.runtime == .native ? 4096 : 512,
+            // Per-allocation rounding (CUDA's 512 bytes; the native engine maps whole 4 KiB pages, whole 2 MiB huge
+            // pages from 2 MiB on) and the allocator model: replay the events.
+            let ledger = program.run(batch: micro, rounding: .of(config),
                                      allocator: config.runtime == .pytorchCUDA ? CachingAllocatorModel() : nil)
             peakLive = ledger.peakLive; peakEvent = ledger.peakEvent; peakReserved = ledger.peakReserved
         } else {

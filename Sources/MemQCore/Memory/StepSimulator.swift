@@ -33,10 +33,9 @@ struct StepSimulator {
         self.analysis = analysis
         self.config = config
         self.batch = batch
-        let granularity = config.onCUDA ? 512 : 1
-        self.ledger = StorageLedger(granularity: granularity,
+        self.ledger = StorageLedger(rounding: .of(config),
                                     allocator: config.runtime == .pytorchCUDA ? CachingAllocatorModel() : nil)
-        if recording { self.ledger = StorageLedger(granularity: 1); self.ledger.recording = true }
+        if recording { self.ledger = StorageLedger(rounding: .exact); self.ledger.recording = true }
         let n = analysis.layers.count
         storage = [Int](repeating: -1, count: n)
         gradFn = [Int](repeating: -1, count: n)

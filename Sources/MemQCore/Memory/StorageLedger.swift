@@ -11,8 +11,8 @@ struct StorageLedger {
     private(set) var peakTotal = -1
     private(set) var peakLive = [Int](repeating: 0, count: MemoryCategory.allCases.count)
     private(set) var peakEvent: (node: Int, phase: Estimate.Phase, event: String) = (0, .forward, "")
-    /// Every allocation is rounded up to a multiple of this (512 on CUDA: c10's kMinBlockSize).
-    let granularity: Int
+    /// How every allocation is rounded (512 bytes on CUDA: c10's kMinBlockSize; pages for the native engine).
+    let rounding: StorageRounding
     var node = 0
     var phase: Estimate.Phase = .forward
     /// Optional model of a caching allocator's reserved segments.
@@ -27,8 +27,8 @@ struct StorageLedger {
     private(set) var sampleLive: [Int] = []
     private var labelIndex: [String: Int32] = [:]
 
-    init(granularity: Int, allocator: CachingAllocatorModel? = nil) {
-        self.granularity = granularity
+    init(rounding: StorageRounding, allocator: CachingAllocatorModel? = nil) {
+        self.rounding = rounding
         self.allocator = allocator
         bytes.reserveCapacity(4096); category.reserveCapacity(4096); refs.reserveCapacity(4096)
     }
@@ -37,7 +37,7 @@ struct StorageLedger {
     mutating func alloc(_ n: Int, _ c: MemoryCategory) -> Int {
         guard n > 0 else { return -1 }
         if recording { events.append(LedgerEvent(kind: .alloc, category: c, id: Int32(bytes.count), value: n)) }
-        let rounded = granularity > 1 ? (n + granularity - 1) / granularity * granularity : n
+        let rounded = rounding.rounded(n)
         bytes.append(rounded); category.append(c); refs.append(1)
         live[c.rawValue] += rounded
         liveTotal += rounded

@@ -69,8 +69,8 @@ struct TimelineProgram: Sendable {
     }
 
     /// Replays the step for `batch` samples per pass.
-    func run(batch: Int, granularity: Int, allocator: CachingAllocatorModel?) -> StorageLedger {
-        var ledger = StorageLedger(granularity: granularity, allocator: allocator)
+    func run(batch: Int, rounding: StorageRounding, allocator: CachingAllocatorModel?) -> StorageLedger {
+        var ledger = StorageLedger(rounding: rounding, allocator: allocator)
         var next = 0
         for e in events {
             switch e.kind {
