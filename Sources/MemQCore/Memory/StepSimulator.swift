@@ -190,6 +190,9 @@ struct StepSimulator {
             ledger.release(g)
             for s in fns[n].saved { ledger.release(s) }
             fns[n].saved = []
+            // The function's own temporaries die when it returns, before the engine sums its outputs into the next
+            // functions' input buffers (torch/csrc/autograd/engine.cpp: call_function, then InputBuffer::add).
+            for k in plan.scratch { ledger.release(ids[k]) }
             for (k, target) in fns[n].edges.enumerated() {
                 let o = k < outs.count ? outs[k] : -2
                 if o == -2 { continue }
@@ -207,7 +210,6 @@ struct StepSimulator {
                 fns[target].deps -= 1
                 if fns[target].deps == 0 { heap.push(seq: fns[target].seq, fn: target) }
             }
-            for k in plan.scratch { ledger.release(ids[k]) }
         }
     }
 
