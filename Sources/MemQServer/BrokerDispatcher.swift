@@ -96,6 +96,9 @@ final class BrokerDispatcher: Dispatcher {
 
     var limits: (fast: Int, slow: Int) { (fastLimit, slowLimit) }
 
+    /// The broker has no handler of its own: every request goes to a worker.
+    func runInline(_ task: FastTask) -> FastOutcome? { nil }
+
     func submit(fast task: FastTask) -> Bool {
         guard queue.count(where: { $0.jobID == nil }) < fastLimit else { return false }
         queue.append(Task(ticket: task.ticket, command: task.command, requestID: task.requestID, body: task.body, jobID: nil))

@@ -1,4 +1,3 @@
-import MemQWire
 import Synchronization
 
 /// How many workers are busy now; updated by workers, read for `stats`.
@@ -13,7 +12,7 @@ final class BusyGauge: Sendable {
     var current: Int { value.load(ordering: .relaxed) }
 
     /// Runs `body` counted as busy.
-    func busy<Result>(_ body: () throws(WireError) -> Result) throws(WireError) -> Result {
+    func busy<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         value.add(1, ordering: .relaxed)
         defer { value.subtract(1, ordering: .relaxed) }
         return try body()

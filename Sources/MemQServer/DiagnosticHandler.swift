@@ -30,6 +30,11 @@ package struct DiagnosticHandler: JobHandler {
         return .object(["command": .string(command.rawValue), "echo": body])
     }
 
+    /// Quick unless it is asked to sleep.
+    package func answersQuickly(command: WireCommand, body: JSONValue) -> Bool {
+        (Self.int(body["sleep_ms"]) ?? defaultDelayMs) == 0
+    }
+
     /// Pretends to validate for `duration_ms`, in 20 steps.
     package func validate(body: JSONValue, limits: ValidationLimits, progress: @escaping @Sendable (Double, String) -> Void,
                           cancel: CancellationFlag, logger: Logger) throws(WireError) -> JSONValue {

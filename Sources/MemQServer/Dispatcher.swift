@@ -10,6 +10,9 @@ protocol Dispatcher: AnyObject {
     var pollSockets: [ZMQSocket] { get }
     /// Queues a fast command. - Returns: `false` if the fast queue is full.
     func submit(fast task: FastTask) -> Bool
+    /// Runs a quick fast command on the calling (frontend) thread when inline answers are on.
+    /// - Returns: the reply, or `nil` when the task should be submitted instead.
+    func runInline(_ task: FastTask) -> FastOutcome?
     /// Queues a validation job. - Returns: `false` if the slow queue is full.
     func submit(slow task: SlowTask) -> Bool
     /// Handles the readable socket at `index` of ``pollSockets``. - Returns: fast replies to deliver.

@@ -141,6 +141,10 @@ final class Frontend {
         case .fast:
             lastTicket += 1
             let task = FastTask(ticket: lastTicket, command: request.command, requestID: request.requestID, body: request.body)
+            if let outcome = dispatcher.runInline(task) {
+                reply(outcome.status, outcome.body)
+                return
+            }
             guard dispatcher.submit(fast: task) else {
                 fail(.queueFull("fast", limit: dispatcher.limits.fast))
                 return

@@ -20,6 +20,11 @@ package protocol JobHandler: Sendable {
     ///   model, 501 when this build cannot run the command.
     func handle(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> JSONValue
 
+    /// Whether `command` with `body` is known to finish in microseconds (no model to build from an inline spec, no
+    /// grid), so the frontend may answer it itself while the fast pool is idle. The default is `false`: every request
+    /// goes through the pool.
+    func answersQuickly(command: WireCommand, body: JSONValue) -> Bool
+
     /// Runs a validation job (a real training step compared with the estimate).
     ///
     /// - Parameters:
@@ -34,4 +39,9 @@ package protocol JobHandler: Sendable {
     /// - Throws: ``WireError`` for a bad request or a failed run.
     func validate(body: JSONValue, limits: ValidationLimits, progress: @escaping @Sendable (Double, String) -> Void,
                   cancel: CancellationFlag, logger: Logger) throws(WireError) -> JSONValue
+}
+
+extension JobHandler {
+    /// No request is known to be quick: all go through the pool.
+    package func answersQuickly(command: WireCommand, body: JSONValue) -> Bool { false }
 }

@@ -5,7 +5,7 @@ import MemQCore
 extension ServerConfig {
     /// The keys a configuration file may have, in the order `memqd --help` shows them.
     package static let keys = [
-        "endpoints", "fast-workers", "slow-workers", "fast-queue", "slow-queue", "max-message-bytes",
+        "endpoints", "fast-workers", "inline-fast", "slow-workers", "fast-queue", "slow-queue", "max-message-bytes",
         "validation-max-estimated-bytes", "validation-max-seconds", "grace-seconds", "job-retention",
         "curve-secret-key-file", "curve-authorized-keys-file", "log-level", "backend", "heartbeat-ms",
         "heartbeat-liveness",
@@ -41,6 +41,7 @@ extension ServerConfig {
         let reader = Reader(object: object, source: source)
         if let value = try reader.endpoints() { endpoints = value }
         if let value = try reader.int("fast-workers", 1...256) { fastWorkers = value }
+        if let value = try reader.bool("inline-fast") { inlineFast = value }
         if let value = try reader.int("slow-workers", 1...64) { slowWorkers = value }
         if let value = try reader.int("fast-queue", 1...1_000_000) { fastQueue = value }
         if let value = try reader.int("slow-queue", 1...100_000) { slowQueue = value }
@@ -97,6 +98,15 @@ private struct Reader {
             return Int(value)
         case let value?:
             throw error(key, "must be an integer from \(range.lowerBound) to \(range.upperBound), got \(value.serializedText)")
+        }
+    }
+
+    /// A boolean, or `nil` if absent or null.
+    func bool(_ key: String) throws(ConfigError) -> Bool? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .bool(let flag)?: return flag
+        case let value?: throw error(key, "must be true or false, got \(value.serializedText)")
         }
     }
 

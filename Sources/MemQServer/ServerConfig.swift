@@ -8,6 +8,10 @@ package struct ServerConfig: Sendable, Hashable {
     package var endpoints: [String] = ["tcp://127.0.0.1:5555"]
     /// Threads computing fast commands (estimate, sweep, fit, summary, models).
     package var fastWorkers = 2
+    /// Whether the frontend answers quick requests itself (`JobHandler.answersQuickly`: a CPU estimate of a zoo
+    /// model): handing one to a worker costs two thread wake-ups, more than the estimate itself. Everything else
+    /// goes to the pools.
+    package var inlineFast = true
     /// Threads running validation jobs.
     package var slowWorkers = 1
     /// Fast requests waiting beyond which new ones get 429.

@@ -25,6 +25,19 @@ package struct MemQService: Sendable {
         }
     }
 
+    /// Whether `command` is known to answer in microseconds: an estimate of a model named by a string (a zoo name:
+    /// built, analysed and recorded in at most about 9 ms the first time, then cached) on the CPU `pytorch` runtime
+    /// (a scan of the recorded step). Not: inline specs (parsed per request), a `gpu` or another `runtime` (the step
+    /// is replayed per request through CUDA's rounding or the allocator model), `models` (builds every zoo entry),
+    /// summaries (a row per layer), sweeps and fits (grids, searches).
+    package func answersQuickly(_ command: WireCommand, body: JSONValue) -> Bool {
+        guard command == .estimate, case .string? = body["model"], body["gpu"] == nil else { return false }
+        switch body["runtime"] {
+        case nil, .null?, .string("pytorch")?: return true
+        default: return false
+        }
+    }
+
     private func json<T: Encodable>(_ value: T) throws(WireError) -> JSONValue {
         ResultJSON.value(value)
     }

@@ -18,22 +18,33 @@ package struct RequestReader {
     /// The value of `key`, accepting `micro-batch`, `micro_batch` and `microBatch` alike.
     package mutating func raw(_ key: String) -> JSONValue? {
         for k in Self.spellings(key) {
+            guard let v = body[k] else { continue }
             used.insert(k)
-            if let v = body[k], v != .null { return v }
+            if v != .null { return v }
         }
         return nil
     }
 
+    /// `key` as given, with `_` for `-`, and in camel case (ASCII option names; no Foundation on this path: the
+    /// daemon reads a dozen options per request).
     static func spellings(_ key: String) -> [String] {
-        guard key.contains("-") else { return [key] }
-        var camel = ""
+        let dash = UInt8(ascii: "-")
+        guard key.utf8.contains(dash) else { return [key] }
+        var snake: [UInt8] = [], camel: [UInt8] = []
+        snake.reserveCapacity(key.utf8.count)
+        camel.reserveCapacity(key.utf8.count)
         var upper = false
-        for ch in key {
-            if ch == "-" { upper = true; continue }
-            camel.append(upper ? Character(ch.uppercased()) : ch)
+        for byte in key.utf8 {
+            if byte == dash {
+                snake.append(UInt8(ascii: "_"))
+                upper = true
+                continue
+            }
+            snake.append(byte)
+            camel.append(upper && byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z") ? byte - 32 : byte)
             upper = false
         }
-        return [key, key.replacingOccurrences(of: "-", with: "_"), camel]
+        return [key, String(decoding: snake, as: UTF8.self), String(decoding: camel, as: UTF8.self)]
     }
 
     package mutating func string(_ key: String) throws(WireError) -> String? {

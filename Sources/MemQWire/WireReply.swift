@@ -37,7 +37,7 @@ package struct WireReply: Sendable, Hashable {
 
     /// The four frames to send after the routing envelope.
     package var frames: [[UInt8]] {
-        [Array(WireProtocol.version.utf8), status.frame, requestID, Array(body.serialized())]
+        [Array(WireProtocol.version.utf8), status.frame, requestID, body.bytes()]
     }
 
     /// Decodes the four frames of a reply (a REQ socket has already removed its delimiter).

@@ -70,7 +70,7 @@ package struct WireRequest: Sendable, Hashable {
         }
         let body: JSONValue
         do {
-            body = frames[3].isEmpty ? .object([:]) : try JSONValue.parse(Data(frames[3]))
+            body = frames[3].isEmpty ? .object([:]) : try JSONValue.parse(bytes: frames[3])
         } catch {
             throw fail(.badRequest, "malformed_json", "frame 4 (body) is not JSON: \(error)", "body")
         }

@@ -21,6 +21,10 @@ struct ServiceHandler: JobHandler {
         try service.handle(command, body: body)
     }
 
+    func answersQuickly(command: WireCommand, body: JSONValue) -> Bool {
+        service.answersQuickly(command, body: body)
+    }
+
     func validate(body: JSONValue, limits: ValidationLimits, progress: @escaping @Sendable (Double, String) -> Void,
                   cancel: CancellationFlag, logger: Logger) throws(WireError) -> JSONValue {
         guard let memq = Self.memqBeside else {

@@ -39,6 +39,8 @@ struct Memqd: ParsableCommand {
 
     @Option(help: "Threads for estimate/sweep/fit/summary/models (default 2).")
     var fastWorkers: Int?
+    @Option(help: ArgumentHelp("Answer fast requests on the frontend thread while the fast pool is idle (default true); false sends every request through the pool.", valueName: "true|false"))
+    var inlineFast: Bool?
     @Option(help: "Threads for validation jobs (default 1).")
     var slowWorkers: Int?
     @Option(help: "Fast requests that may wait before new ones get 429 (default 64).")
@@ -125,6 +127,7 @@ struct Memqd: ParsableCommand {
         var config = try config.map { path throws(ConfigError) in try ServerConfig(contentsOfFile: path) } ?? ServerConfig()
         if !endpoints.isEmpty { config.endpoints = endpoints }
         if let fastWorkers { config.fastWorkers = try Self.check("--fast-workers", fastWorkers, 1...256) }
+        if let inlineFast { config.inlineFast = inlineFast }
         if let slowWorkers { config.slowWorkers = try Self.check("--slow-workers", slowWorkers, 1...64) }
         if let fastQueue { config.fastQueue = try Self.check("--fast-queue", fastQueue, 1...1_000_000) }
         if let slowQueue { config.slowQueue = try Self.check("--slow-queue", slowQueue, 1...100_000) }

@@ -139,3 +139,21 @@ import Testing
         }
     }
 }
+
+/// The writer's own integer formatting against Swift's, at the edges, and keys in sorted order.
+@Suite struct JSONWriterTests {
+    @Test(arguments: [0, 7, -7, 10, -10, 999, 1000, 1_234_567_890, Int.max, Int.min, Int.min + 1])
+    func integers(value: Int) {
+        #expect(JSONValue.int(value).text(pretty: false) == String(value))
+    }
+
+    @Test func objectsSortKeys() {
+        let value: JSONValue = ["b": 1, "a": ["d": -2, "c": [3, "x\"y"]]]
+        #expect(value.text(pretty: false) == #"{"a":{"c":[3,"x\"y"],"d":-2},"b":1}"#)
+    }
+
+    @Test func escapes() {
+        let value: JSONValue = ["k": "tab\there\\ \u{1} plain é"]
+        #expect(value.text(pretty: false) == #"{"k":"tab\there\\ \u0001 plain é"}"#)
+    }
+}

@@ -143,6 +143,28 @@ struct CommandTests {
         #expect(stats.body["queues"]?["slow"]?["depth"] == .int(0))
         #expect(stats.body["dropped_replies"] == .int(0))
         if case .double(let uptime)? = stats.body["uptime_s"] { #expect(uptime > 0) } else { Issue.record("no uptime_s") }
+        // One request at a time with the pool idle: the quick ones (all four) were answered on the frontend thread.
+        #expect(stats.body["queues"]?["fast"]?["inline"] == .bool(true))
+        #expect(stats.body["queues"]?["fast"]?["answered_inline"] == .int(4))
+    }
+
+    @Test("Inline answers: slow requests and inline-fast false go through the pool, with the same replies")
+    func inlineAndPool() throws {
+        for inline in [true, false] {
+            let server = try TestServer { $0.inlineFast = inline }
+            defer { server.stop() }
+            let quick = try server.request(.estimate, ["model": "resnet50"])
+            #expect(quick.status == .ok)
+            #expect(quick.body["echo"]?["model"] == "resnet50")
+            // Asked to sleep: not quick, so a worker runs it even with inline answers on.
+            let slow = try server.request(.summary, ["model": "lenet5", "sleep_ms": 5])
+            #expect(slow.status == .ok)
+            #expect(slow.body["command"] == "summary")
+            let failed = try server.request(.estimate, ["fail": ["status": 404, "code": "unknown_model", "message": "no such"]])
+            #expect(failed.status == .notFound)
+            let stats = try server.request(.stats)
+            #expect(stats.body["queues"]?["fast"]?["answered_inline"] == .int(inline ? 2 : 0), "inline-fast \(inline)")
+        }
     }
 
     @Test("A REQ client's delimiter is handled and echoed; a DEALER may pipeline")

@@ -25,6 +25,7 @@ struct ConfigTests {
             (#"{"endpoints": "tcp://127.0.0.1:5555"}"#, "endpoints", "array of endpoint strings"),
             (#"{"endpoints": [5555]}"#, "endpoints[0]", "tcp://127.0.0.1:5555"),
             (#"{"log-level": "loud"}"#, "log-level", "trace, debug, info"),
+            (#"{"inline-fast": "yes"}"#, "inline-fast", "true or false"),
           ])
     func invalid(json: String, key: String, hint: String) throws {
         do {

@@ -33,6 +33,43 @@ import MemQWire
         #expect(object(o["peak_at"] ?? .null)["phase"] == .string("backward"))
     }
 
+    /// `micro-batch`, `micro_batch` and `microBatch` are the same option; a fourth spelling is an unknown field.
+    @Test func optionSpellings() throws {
+        #expect(RequestReader.spellings("micro-batch") == ["micro-batch", "micro_batch", "microBatch"])
+        #expect(RequestReader.spellings("data-parallel") == ["data-parallel", "data_parallel", "dataParallel"])
+        #expect(RequestReader.spellings("batch") == ["batch"])
+        var peaks: [JSONValue] = []
+        for key in ["micro-batch", "micro_batch", "microBatch"] {
+            var body: [String: JSONValue] = ["model": "resnet18", "batch": 8]
+            body[key] = 2
+            peaks.append(object(try service.handle(.estimate, body: .object(body)))["peak_bytes"] ?? .null)
+        }
+        #expect(peaks[0] == peaks[1] && peaks[1] == peaks[2])
+        let single = object(try service.handle(.estimate, body: .object(["model": "resnet18", "batch": 8])))
+        #expect(peaks[0] != single["peak_bytes"], "micro-batches of 2 must change the peak")
+        do throws(WireError) {
+            _ = try service.handle(.estimate, body: .object(["model": "resnet18", "micro__batch": 2]))
+            Issue.record("accepted micro__batch")
+        } catch {
+            #expect(error.field == "micro__batch")
+        }
+    }
+
+    /// What memqd's frontend may answer itself: a zoo model's CPU estimate; not GPU or native replays, inline specs,
+    /// the models list, summaries, sweeps or fits.
+    @Test func quickRequests() {
+        #expect(service.answersQuickly(.estimate, body: ["model": "resnet50", "batch": 64]))
+        #expect(service.answersQuickly(.estimate, body: ["model": "resnet50", "runtime": "pytorch", "optimizer": "adam"]))
+        #expect(!service.answersQuickly(.estimate, body: ["model": "resnet50", "gpu": "a100-40gb"]))
+        #expect(!service.answersQuickly(.estimate, body: ["model": "resnet50", "runtime": "native"]))
+        #expect(!service.answersQuickly(.models, body: [:]))
+        #expect(!service.answersQuickly(.estimate, body: ["model": ["nodes": []]]))
+        #expect(!service.answersQuickly(.estimate, body: [:]))
+        #expect(!service.answersQuickly(.summary, body: ["model": "resnet50"]))
+        #expect(!service.answersQuickly(.sweep, body: ["model": "resnet50"]))
+        #expect(!service.answersQuickly(.fit, body: ["model": "resnet50", "budget": "24GiB"]))
+    }
+
     @Test func sweepAndFitContracts() throws {
         let sweep = object(try service.handle(.sweep, body: .object(["model": "lenet5", "batch": "1,2,4..16", "dtype": "fp32,bf16", "optimizer": ["sgd", "adam"]])))
         guard case .array(let rows)? = sweep["rows"] else { Issue.record("no rows"); return }

@@ -11,6 +11,7 @@ struct JSONParser {
     static let maxDepth = 512
 
     init(_ data: Data) { bytes = [UInt8](data) }
+    init(bytes: [UInt8]) { self.bytes = bytes }
 
     struct Failure: Error { let message: String }
 

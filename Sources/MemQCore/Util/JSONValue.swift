@@ -41,9 +41,21 @@ public enum JSONValue: Sendable, Hashable, Codable {
         return try parser.parseDocument()
     }
 
+    /// Parses JSON text given as bytes (a ZeroMQ frame), without a copy into `Data`.
+    /// - Throws: `ModelError.invalidJSON` with the reason and its line and column.
+    public static func parse(bytes: [UInt8]) throws(ModelError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
+        return try parser.parseDocument()
+    }
+
     /// Serialises with sorted keys; pretty-printed when asked.
     public func serialized(pretty: Bool = false) -> Data {
         Data(JSONWriter.write(self, pretty: pretty))
+    }
+
+    /// The bytes of `serialized(pretty:)` (a ZeroMQ frame), without a copy through `Data`.
+    public func bytes(pretty: Bool = false) -> [UInt8] {
+        JSONWriter.write(self, pretty: pretty)
     }
 
     /// The text of `serialized(pretty:)`.

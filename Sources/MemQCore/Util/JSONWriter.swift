@@ -19,7 +19,7 @@ enum JSONWriter {
         switch value {
         case .null: out.append(contentsOf: "null".utf8)
         case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
-        case .int(let i): out.append(contentsOf: String(i).utf8)
+        case .int(let i): integer(i, &out)
         case .double(let d): out.append(contentsOf: number(d).utf8)
         case .string(let s): string(s, &out)
         case .array(let items):
@@ -35,15 +35,33 @@ enum JSONWriter {
         case .object(let o):
             if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
             out.append(UInt8(ascii: "{"))
-            for (k, key) in o.keys.sorted().enumerated() {
+            for (k, entry) in o.sorted(by: { $0.key < $1.key }).enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 if pretty { newline(indent + 1, &out) }
-                string(key, &out)
+                string(entry.key, &out)
                 out.append(contentsOf: (pretty ? " : " : ":").utf8)
-                write(o[key]!, pretty: pretty, indent: indent + 1, into: &out)
+                write(entry.value, pretty: pretty, indent: indent + 1, into: &out)
             }
             if pretty { newline(indent, &out) }
             out.append(UInt8(ascii: "}"))
+        }
+    }
+
+    /// Decimal digits of `i`, written straight into `out` (no intermediate `String`).
+    private static func integer(_ i: Int, _ out: inout [UInt8]) {
+        if i == 0 { out.append(UInt8(ascii: "0")); return }
+        if i < 0 { out.append(UInt8(ascii: "-")) }
+        // Digits of the magnitude, least significant first, in a fixed buffer (Int.min's magnitude has 19 digits).
+        var magnitude = i.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            while magnitude > 0 {
+                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+                magnitude /= 10
+                count += 1
+            }
+            for k in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[k]) }
         }
     }
 
@@ -56,6 +74,12 @@ enum JSONWriter {
 
     private static func string(_ s: String, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings (keys, names) need no escape: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out.append(contentsOf: s.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): out.append(contentsOf: "\\\"".utf8)

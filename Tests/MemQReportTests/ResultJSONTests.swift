@@ -1,0 +1,22 @@
+import Testing
+import MemQCore
+import MemQReport
+import MemQZoo
+
+/// The hand-built JSON of `estimate` (the daemon's fast path) equals its `Encodable` encoding, optionals included.
+@Suite struct ResultJSONTests {
+    static let resnet = try! ModelSource("resnet18").analysis()
+
+    @Test(arguments: [
+        TrainingConfig(batch: 8, optimizer: .adam),
+        TrainingConfig(batch: 32, dtype: .bf16, optimizer: .sgd, microBatch: 8),
+        TrainingConfig(batch: 4, optimizer: .momentum, runtime: .pytorchCUDA, gpu: GPUProfile.named("a100-40gb")),
+        TrainingConfig(batch: 2, optimizer: .rmsprop, runtime: .native),
+    ])
+    func estimateValueEqualsEncodable(config: TrainingConfig) throws {
+        let result = EstimateResult(try Estimator.estimate(Self.resnet, config), model: "resnet18", inputShape: [3, 224, 224])
+        let encoded = try JSONValueEncoder.encode(result)
+        #expect(result.jsonValue == encoded)
+        #expect(ResultJSON.encode(result) == encoded.text(pretty: true))
+    }
+}
