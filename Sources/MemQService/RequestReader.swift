@@ -85,6 +85,8 @@ package struct RequestReader {
 
     /// Rejects keys no reader asked for (a typo must not be silently ignored).
     package func finish(command: String) throws(WireError) {
+        // `used` holds only keys present in the body: equal counts mean every key was read.
+        if used.count == body.count { return }
         if let unknown = Set(body.keys).subtracting(used).sorted().first {
             throw .invalidField(unknown, "unknown option '\(unknown)' for \(command); see `memq \(command) --help` for the options")
         }

@@ -35,7 +35,9 @@ enum JSONWriter {
         case .object(let o):
             if o.isEmpty { out.append(contentsOf: "{}".utf8); return }
             out.append(UInt8(ascii: "{"))
-            for (k, entry) in o.sorted(by: { $0.key < $1.key }).enumerated() {
+            // UTF-8 byte order: the code point order (what `<` gives for the NFC keys JSON carries), without
+            // String's Unicode-aware comparison on the hot path.
+            for (k, entry) in o.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
                 if k > 0 { out.append(UInt8(ascii: ",")) }
                 if pretty { newline(indent + 1, &out) }
                 string(entry.key, &out)
