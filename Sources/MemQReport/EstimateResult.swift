@@ -135,3 +135,45 @@ extension EstimateResult: JSONValueRepresentable {
         return .object(o)
     }
 }
+
+extension EstimateResult {
+    /// The compact JSON text of `jsonValue`, written directly (keys in sorted order): the daemon's reply body.
+    public func jsonBytes() -> [UInt8] {
+        var w = JSONBytesWriter()
+        w.beginObject()
+        w.key("batch"); w.int(batch)
+        w.key("breakdown"); w.beginObject()
+        w.intMembers([("activations", breakdown.activations), ("buffers", breakdown.buffers),
+                      ("gradients", breakdown.gradients), ("input", breakdown.input),
+                      ("optimizer_state", breakdown.optimizerState), ("runtime_overhead", breakdown.runtimeOverhead),
+                      ("temporary", breakdown.temporary), ("weights", breakdown.weights)])
+        w.endObject()
+        w.key("dominant"); w.string(dominant)
+        w.key("dtype"); w.string(dtype)
+        if let fits { w.key("fits"); w.bool(fits) }
+        if let gpu { w.key("gpu"); w.string(gpu) }
+        if let gpuMemoryBytes { w.key("gpu_memory_bytes"); w.int(gpuMemoryBytes) }
+        w.key("input_shape"); w.ints(inputShape)
+        w.key("macs"); w.int(macs)
+        w.key("method"); w.string(method)
+        if let microBatch { w.key("micro_batch"); w.int(microBatch) }
+        w.key("model"); w.string(model)
+        w.key("optimizer"); w.string(optimizer)
+        w.key("optimizer_scratch_bytes"); w.int(optimizerScratchBytes)
+        w.key("params"); w.beginObject()
+        w.intMembers([("buffers", params.buffers), ("counters", params.counters), ("frozen", params.frozen),
+                      ("total", params.total), ("trainable", params.trainable)])
+        w.endObject()
+        w.key("peak_at"); w.beginObject()
+        w.key("event"); w.string(peakAt.event)
+        w.key("node"); w.string(peakAt.node)
+        w.key("phase"); w.string(peakAt.phase)
+        w.endObject()
+        w.key("peak_bytes"); w.int(peakBytes)
+        w.key("peak_without_input_bytes"); w.int(peakWithoutInputBytes)
+        if let reservedBytes { w.key("reserved_bytes"); w.int(reservedBytes) }
+        w.key("runtime"); w.string(runtime)
+        w.endObject()
+        return w.bytes
+    }
+}

@@ -142,7 +142,8 @@ final class Frontend {
             lastTicket += 1
             let task = FastTask(ticket: lastTicket, command: request.command, requestID: request.requestID, body: request.body)
             if let outcome = dispatcher.runInline(task) {
-                reply(outcome.status, outcome.body)
+                send(status: outcome.status, requestID: requestID, body: outcome.bodyBytes, to: envelope,
+                     command: request.command.rawValue, received: received)
                 return
             }
             guard dispatcher.submit(fast: task) else {
@@ -207,7 +208,7 @@ final class Frontend {
     private func deliver(_ outcomes: [FastOutcome]) {
         for outcome in outcomes {
             guard let waiting = pending.removeValue(forKey: outcome.ticket) else { continue }
-            send(WireReply(status: outcome.status, requestID: waiting.requestID, body: outcome.body),
+            send(status: outcome.status, requestID: waiting.requestID, body: outcome.bodyBytes,
                  to: waiting.envelope, command: waiting.command.rawValue, received: waiting.received)
         }
     }
@@ -219,19 +220,31 @@ final class Frontend {
 
     /// Sends one reply without blocking, counting it (or its drop) in the stats.
     private func send(_ reply: WireReply, to envelope: WireEnvelope, command: String, received: ContinuousClock.Instant) {
+        send(status: reply.status, requestID: reply.requestID, body: reply.body.bytes(), to: envelope,
+             command: command, received: received)
+    }
+
+    /// Sends one reply whose body is already serialized, without blocking, counting it (or its drop) in the stats.
+    private func send(status: WireStatus, requestID: [UInt8], body: [UInt8], to envelope: WireEnvelope, command: String,
+                      received: ContinuousClock.Instant) {
+        // The reply frames of protocol MEMQ/1: version, status, request id, JSON body.
+        let frames = envelope.frames + [Array(WireProtocol.version.utf8), status.frame, requestID, body]
         var delivered = false
         do {
-            delivered = try router.send(envelope.frames + reply.frames, flags: .dontWait)
+            delivered = try router.send(frames, flags: .dontWait)
         } catch where error.isHostUnreachable {
             delivered = false
         } catch {
-            logger.error("frontend send failed", metadata: ["request-id": "\(reply.requestIDText)", "error": "\(error)"])
+            logger.error("frontend send failed",
+                         metadata: ["request-id": "\(String(decoding: requestID, as: UTF8.self))", "error": "\(error)"])
         }
-        stats.record(command: command, status: reply.status, latency: received.duration(to: .now))
+        stats.record(command: command, status: status, latency: received.duration(to: .now))
         if !delivered {
             stats.recordDroppedReply()
             logger.notice("reply dropped: the client is gone or not reading",
-                          metadata: ["request-id": "\(reply.requestIDText)", "command": "\(command)", "status": "\(reply.status.rawValue)"])
+                          metadata: ["request-id": "\(String(decoding: requestID, as: UTF8.self))", "command": "\(command)",
+                                     "status": "\(status.rawValue)"])
         }
     }
+
 }

@@ -20,6 +20,10 @@ package protocol JobHandler: Sendable {
     ///   model, 501 when this build cannot run the command.
     func handle(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> JSONValue
 
+    /// ``handle(command:body:logger:)`` with the reply body serialized (compact JSON, keys sorted): what goes on
+    /// the wire. The default serializes the `JSONValue`; a handler may write the bytes directly.
+    func encodedReply(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> [UInt8]
+
     /// Whether `command` with `body` is known to finish in microseconds (no model to build from an inline spec, no
     /// grid), so the frontend may answer it itself while the fast pool is idle. The default is `false`: every request
     /// goes through the pool.
@@ -44,4 +48,9 @@ package protocol JobHandler: Sendable {
 extension JobHandler {
     /// No request is known to be quick: all go through the pool.
     package func answersQuickly(command: WireCommand, body: JSONValue) -> Bool { false }
+
+    /// The `JSONValue` reply, serialized.
+    package func encodedReply(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> [UInt8] {
+        try handle(command: command, body: body, logger: logger).bytes()
+    }
 }

@@ -91,8 +91,8 @@ final class LocalDispatcher: Dispatcher {
     /// Runs a fast task and turns the result or error into its reply.
     private static func execute(_ task: FastTask, handler: any JobHandler, logger: Logger) -> FastOutcome {
         do {
-            let body = try handler.handle(command: task.command, body: task.body, logger: logger)
-            return FastOutcome(ticket: task.ticket, status: .ok, body: body)
+            let body = try handler.encodedReply(command: task.command, body: task.body, logger: logger)
+            return FastOutcome(ticket: task.ticket, status: .ok, bodyBytes: body)
         } catch {
             return FastOutcome(ticket: task.ticket, status: error.status, body: error.body)
         }

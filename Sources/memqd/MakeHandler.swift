@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MemQCore
 import MemQProbe
+import MemQReport
 import MemQServer
 import MemQService
 import MemQWire
@@ -19,6 +20,12 @@ struct ServiceHandler: JobHandler {
 
     func handle(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> JSONValue {
         try service.handle(command, body: body)
+    }
+
+    /// Estimates write their JSON directly (no `JSONValue` tree): the daemon's most frequent reply.
+    func encodedReply(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> [UInt8] {
+        if command == .estimate { return try service.estimate(body).jsonBytes() }
+        return try service.handle(command, body: body).bytes()
     }
 
     func answersQuickly(command: WireCommand, body: JSONValue) -> Bool {

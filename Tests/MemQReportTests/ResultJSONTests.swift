@@ -18,5 +18,6 @@ import MemQZoo
         let encoded = try JSONValueEncoder.encode(result)
         #expect(result.jsonValue == encoded)
         #expect(ResultJSON.encode(result) == encoded.text(pretty: true))
+        #expect(result.jsonBytes() == encoded.bytes(), "\(String(decoding: result.jsonBytes(), as: UTF8.self))")
     }
 }

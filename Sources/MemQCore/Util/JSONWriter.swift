@@ -50,7 +50,7 @@ enum JSONWriter {
     }
 
     /// Decimal digits of `i`, written straight into `out` (no intermediate `String`).
-    private static func integer(_ i: Int, _ out: inout [UInt8]) {
+    static func integer(_ i: Int, _ out: inout [UInt8]) {
         if i == 0 { out.append(UInt8(ascii: "0")); return }
         if i < 0 { out.append(UInt8(ascii: "-")) }
         // Digits of the magnitude, least significant first, in a fixed buffer (Int.min's magnitude has 19 digits).
@@ -74,7 +74,7 @@ enum JSONWriter {
         return "\(d)"
     }
 
-    private static func string(_ s: String, _ out: inout [UInt8]) {
+    static func string(_ s: String, _ out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         // Most strings (keys, names) need no escape: copy them whole.
         if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
