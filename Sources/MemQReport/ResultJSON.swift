@@ -7,7 +7,6 @@ import MemQCore
 public enum ResultJSON {
     /// Encodes a result as pretty-printed JSON text (no trailing newline).
     public static func encode<T: Encodable>(_ value: T, pretty: Bool = true) -> String {
-        if let direct = value as? any JSONValueRepresentable { return direct.jsonValue.text(pretty: pretty) }
         do {
             return try JSONValueEncoder.encode(value).text(pretty: pretty)
         } catch {
@@ -18,7 +17,6 @@ public enum ResultJSON {
 
     /// The result as a JSON value (what the daemon sends).
     public static func value<T: Encodable>(_ value: T) -> JSONValue {
-        if let direct = value as? any JSONValueRepresentable { return direct.jsonValue }
         do {
             return try JSONValueEncoder.encode(value)
         } catch {
@@ -33,10 +31,3 @@ public enum ResultJSON {
     }
 }
 
-/// A result that builds its JSON value by hand, for the daemon's hot path (the `Encodable` route through
-/// `JSONValueEncoder` took about ten microseconds for an estimate, most of a warm request's work). The value must
-/// equal the `Encodable` encoding exactly; the tests compare the two.
-public protocol JSONValueRepresentable {
-    /// The same JSON as the type's `Encodable` conformance produces.
-    var jsonValue: JSONValue { get }
-}
