@@ -1,6 +1,5 @@
 // The element types the kernels compute in: Float (training) and Double (gradient checks).
 import CBLAS
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -134,23 +133,22 @@ enum EngineBLAS {
         // Block boundaries on multiples of 16 keep every block's panels whole for the SIMD kernels.
         let units = (length + blockAlignment - 1) / blockAlignment
         let blocks = min(parts, units)
-        let call = UncheckedGEMM(a: a, b: b, c: c)
-        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+        Parallel.perform(blocks) { block in
             let start = min(length, block * units / blocks * blockAlignment)
             let end = min(length, (block + 1) * units / blocks * blockAlignment)
             guard start < end else { return }
             if splitRows {
                 // Rows start..<end of op(A) and of C.
-                let aBlock = transposeA ? call.a + start : call.a + start * lda
+                let aBlock = transposeA ? a + start : a + start * lda
                 T.gemm(transposeA: transposeA, transposeB: transposeB, m: end - start, n: n, k: k,
-                       alpha: alpha, a: aBlock, lda: lda, b: call.b, ldb: ldb, beta: beta,
-                       c: call.c + start * ldc, ldc: ldc)
+                       alpha: alpha, a: aBlock, lda: lda, b: b, ldb: ldb, beta: beta,
+                       c: c + start * ldc, ldc: ldc)
             } else {
                 // Columns start..<end of op(B) and of C.
-                let bBlock = transposeB ? call.b + start * ldb : call.b + start
+                let bBlock = transposeB ? b + start * ldb : b + start
                 T.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: end - start, k: k,
-                       alpha: alpha, a: call.a, lda: lda, b: bBlock, ldb: ldb, beta: beta,
-                       c: call.c + start, ldc: ldc)
+                       alpha: alpha, a: a, lda: lda, b: bBlock, ldb: ldb, beta: beta,
+                       c: c + start, ldc: ldc)
             }
         }
     }
@@ -164,12 +162,5 @@ enum EngineBLAS {
         openblas_set_num_threads(Int32(Parallel.coreCount))
         defer { openblas_set_num_threads(1) }
         return try body()
-    }
-
-    /// The operand pointers carried into Dispatch's `@Sendable` closure; the blocks of C written are disjoint.
-    private struct UncheckedGEMM<T>: @unchecked Sendable {
-        let a: UnsafePointer<T>
-        let b: UnsafePointer<T>
-        let c: UnsafeMutablePointer<T>
     }
 }

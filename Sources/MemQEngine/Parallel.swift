@@ -6,9 +6,9 @@ import Glibc
 import Darwin
 #endif
 
-/// Runs loop bodies over both (all) cores with `DispatchQueue.concurrentPerform`; GEMMs are left to OpenBLAS threads.
-///
-/// Kernels call this only from outside GEMMs, so Dispatch workers and OpenBLAS threads never run at once.
+/// Runs loop bodies over both (all) cores with `DispatchQueue.concurrentPerform`: the elementwise kernels, and the
+/// blocks of each large GEMM (`EngineBLAS`, with OpenBLAS itself single-threaded), so one set of threads does all
+/// the parallel work of a step.
 enum Parallel {
     /// Online processors at start-up.
     static let coreCount: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
@@ -34,14 +34,21 @@ enum Parallel {
         }
         // A few chunks per core balance uneven chunks without much scheduling overhead.
         let chunks = min(count, coreCount * 4)
+        perform(chunks) { chunk in
+            let start = chunk * count / chunks
+            let end = (chunk + 1) * count / chunks
+            if start < end { body(start..<end) }
+        }
+    }
+
+    /// Calls `body(i)` for every `i` in `0..<iterations`, concurrently on Dispatch's threads (the caller's included).
+    ///
+    /// The iterations must write disjoint memory; the kernels guarantee that, which is what makes passing the
+    /// non-`Sendable` body across threads sound.
+    static func perform(_ iterations: Int, _ body: (Int) -> Void) {
         withoutActuallyEscaping(body) { escapable in
-            // The body writes disjoint ranges; the kernels guarantee that, which is what makes this wrapper sound.
             let work = UncheckedSendableBox(escapable)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = chunk * count / chunks
-                let end = (chunk + 1) * count / chunks
-                if start < end { work.value(start..<end) }
-            }
+            DispatchQueue.concurrentPerform(iterations: iterations) { work.value($0) }
         }
     }
 

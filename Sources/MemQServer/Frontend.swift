@@ -5,8 +5,8 @@ import MemQWire
 
 /// The frontend thread's loop: the only code that touches the client-facing ROUTER.
 ///
-/// It decodes requests, answers `job`/`cancel`/`health`/`stats` itself, hands work to the
-/// ``Dispatcher``, and sends the replies that come back. Every send is non-blocking: a reply to a
+/// It decodes requests, answers `job`/`cancel`/`health`/`stats` itself, lets the ``Dispatcher`` answer quick
+/// requests inline or hands them to its workers, and sends the replies. Every send is non-blocking: a reply to a
 /// client that left (`EHOSTUNREACH` under `ZMQ_ROUTER_MANDATORY`) or whose pipe is full is dropped
 /// and counted.
 final class Frontend {
@@ -246,5 +246,4 @@ final class Frontend {
                                      "status": "\(status.rawValue)"])
         }
     }
-
 }

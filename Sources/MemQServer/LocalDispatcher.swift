@@ -30,7 +30,7 @@ final class LocalDispatcher: Dispatcher {
     private let handler: any JobHandler
     /// For inline answers.
     private let logger: Logger
-    /// Whether idle-pool fast requests are answered on the frontend thread.
+    /// Whether quick fast requests are answered on the frontend thread (`inline-fast`).
     private let inlineFast: Bool
     /// Fast requests answered on the frontend thread.
     private var inlineCount = 0
