@@ -6,9 +6,9 @@
 /// with P = (H + 2*ph - dh*(Kh-1) - 1) / sh + 1 and Q likewise (aten/src/ATen/native/ConvUtils.h).
 ///
 /// Method: for each sample n and group g, im2col the group's C/g channels into a workspace
-/// (C/g*Kh*Kw, P*Q) and GEMM `W_g (K/g, C/g*Kh*Kw) x cols -> out[n, g] (K/g, P*Q)` (`cblas_sgemm`/`dgemm`,
-/// OpenBLAS-threaded). Workspace: one temporary tensor of C/g*Kh*Kw*P*Q elements, allocated once per call,
-/// reused for every (n, g), freed before returning. Pointwise convs (1x1, stride 1, padding 0) GEMM straight on the
+/// (C/g*Kh*Kw, P*Q) and GEMM `W_g (K/g, C/g*Kh*Kw) x cols -> out[n, g] (K/g, P*Q)` (`cblas_sgemm`/`dgemm`, split
+/// over the cores by `EngineBLAS`). Workspace: one temporary tensor of C/g*Kh*Kw*P*Q elements, allocated once per
+/// call, reused for every (n, g), freed before returning. Pointwise convs (1x1, stride 1, padding 0) GEMM straight on the
 /// input (no workspace); depthwise convs (groups == C > 1) use a direct loop parallel over (n, k) (no workspace).
 /// Backward needs: `input` and `weight` (not the output).
 @_specialize(where T == Float)

@@ -32,7 +32,7 @@ package enum GraphWarmUp {
         }
     }
 
-    /// Seconds per `size`^3 single-precision GEMM (`cblas_sgemm`, all OpenBLAS threads), the best of `repeats`.
+    /// Seconds per `size`^3 single-precision GEMM (`cblas_sgemm` with OpenBLAS's own threads), the best of `repeats`.
     /// This is the machine's reference rate: OpenBLAS threading itself, not the engine's split of the product.
     package static func sgemmSeconds(size: Int, repeats: Int) -> Double {
         EngineBLAS.withOpenBLASThreads {

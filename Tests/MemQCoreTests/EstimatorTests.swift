@@ -27,6 +27,22 @@ import Testing
         #expect(e.peakAt.event == "sum (grad bias)")
     }
 
+    /// input [100] -> roll -> linear(10) with bias, batch 4, SGD: `linearByHand` plus the rolled copy of the input
+    /// (at::roll allocates; 4*100*4 = 1600 bytes), which addmm keeps for its backward; the input needs no gradient,
+    /// so roll has no backward. Peak = 9880 + 1600 = 11480, activations 8 + 1600 = 1608, at `sum (grad bias)`.
+    @Test func rollByHand() throws {
+        var b = GraphBuilder(name: "rolled")
+        let x = b.input(shape: [100])
+        let r = b.add("roll", .roll(shifts: [7], dims: [1]), [x])
+        b.add("fc", .linear(Linear(outFeatures: 10)), [r])
+        let a = try ModelAnalysis(try b.build())
+        let e = try Estimator.estimate(a, TrainingConfig(batch: 4))
+        #expect(e.peakBytes == 11480)
+        #expect(e.breakdown.activations == 1608)
+        #expect(e.breakdown.temporary == 4200)
+        #expect(e.peakAt.event == "sum (grad bias)")
+    }
+
     /// The same layer with Adam, batch 1: the step's per-parameter loop keeps `sqrt` and `div` of parameter i
     /// and the previous parameter's `denom`: max(2*4000 + 0, 2*40 + 4000) = 8000 bytes of scratch on top of
     /// weights 4040, gradients 4040, state 2*4040 + two 4-byte `step` scalars = 8088, the loss 4 and the input

@@ -59,6 +59,21 @@ import Testing
                     mentions: ["'pool'", "kernel"])
     }
 
+    /// `roll`: one shift per dimension, dimensions in range (the batch is 0), none twice; a good one keeps the shape.
+    @Test func rollFields() throws {
+        expectError(#"{\#(input), "nodes": [{"name": "r", "op": "roll", "shifts": [1, 2], "dims": [1]}]}"#,
+                    mentions: ["'r'", "shifts", "2 shifts for 1 dims"])
+        expectError(#"{\#(input), "nodes": [{"name": "r", "op": "roll", "shifts": [1], "dims": [4]}]}"#,
+                    mentions: ["'r'", "dims", "out of range"])
+        expectError(#"{\#(input), "nodes": [{"name": "r", "op": "roll", "shifts": [1, 1], "dims": [3, -1]}]}"#,
+                    mentions: ["'r'", "dims", "twice"])
+        expectError(#"{\#(input), "nodes": [{"name": "r", "op": "roll", "dims": [1]}]}"#, mentions: ["'r'", "shifts"])
+        let good = #"{\#(input), "nodes": [{"name": "r", "op": "roll", "shifts": [-3, 5], "dims": [2, 3]}]}"#
+        let analysis = try ModelAnalysis(try ModelSpec.graph(from: Data(good.utf8)))
+        #expect(analysis.layers.last?.outputShape.dims == [3, 32, 32])
+        #expect(analysis.layers.last?.op == .roll(shifts: [-3, 5], dims: [2, 3]))
+    }
+
     @Test func channelMismatchAtAdd() {
         expectError(#"""
         {"input": {"shape": [3, 8, 8]}, "nodes": [

@@ -61,4 +61,17 @@ import MemQCore
         #expect(swin.params.total == 28_288_354)
         #expect(throws: ModelError.self) { try Zoo.entry(named: "maxvit_t")!.build([3, 256, 256]) }
     }
+
+    /// Swin's shifted blocks (every second block) roll the padded map and roll it back, except where the window
+    /// already covers the whole map (torchvision sets the shift to 0 there). swin_t at 224: maps 56, 28, 14, 7 with
+    /// 7x7 windows and depths 2, 2, 6, 2: shifted blocks 1 + 1 + 3 in the first three stages, none in the last ->
+    /// 10 rolls. At 256 the last map pads 8 -> 14 > 7, so its shifted block rolls too -> 12. swin_v2_t (8x8 windows,
+    /// 256): maps 64, 32, 16, 8 -> 10.
+    @Test(arguments: [("swin_t", [3, 224, 224], 10), ("swin_t", [3, 256, 256], 12), ("swin_v2_t", [3, 256, 256], 10)])
+    func swinRolls(model: String, input: [Int], rolls: Int) throws {
+        let graph = try Zoo.entry(named: model)!.build(input)
+        let nodes = graph.nodes.filter { if case .roll = $0.op { true } else { false } }
+        #expect(nodes.count == rolls)
+        #expect(nodes.filter { $0.name.hasSuffix("roll_back") }.count == rolls / 2)
+    }
 }

@@ -23,7 +23,7 @@ enum Counting {
 
         switch node.op {
         case .input, .flatten, .reshape, .permute, .transpose, .split, .select, .dropout, .stochasticDepth,
-             .channelShuffle, .upsample, .pad2d, .concat:
+             .channelShuffle, .upsample, .pad2d, .roll, .concat:
             if case .dropout(let p, _) = node.op, p > 0 { r.flops = outElements }
             if case .stochasticDepth = node.op { r.flops = outElements }
 

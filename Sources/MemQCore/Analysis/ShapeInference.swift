@@ -347,6 +347,20 @@ enum ShapeInference {
             }
             return float([first.dims[0], first.dims[1] + pads[2] + pads[3], first.dims[2] + pads[0] + pads[1]])
 
+        case .roll(let shifts, let dims):
+            try expectInputs(1...1, "1")
+            guard !dims.isEmpty, shifts.count == dims.count else {
+                throw .invalidValue(node: name, field: "shifts",
+                                    message: "needs one shift per dimension in \"dims\" (at least one), got \(shifts.count) shifts for \(dims.count) dims")
+            }
+            var seen = Set<Int>()
+            for d in dims {
+                guard seen.insert(try sampleDim(d, rank: first.shape.rank, field: "dims")).inserted else {
+                    throw .invalidValue(node: name, field: "dims", message: "names dimension \(d) twice")
+                }
+            }
+            return first
+
         case .crossEntropy:
             try expectInputs(1...2, "1 (logits) or 2 (logits, labels)")
             guard first.shape.rank >= 1 else { throw .shapeMismatch(node: name, message: "cross_entropy expects N x classes logits") }

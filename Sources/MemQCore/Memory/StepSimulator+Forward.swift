@@ -590,6 +590,12 @@ extension StepSimulator {
             plan.outputs = [.incoming]
             attach(&self, saved: [], edges: [edge(x)], plan: plan)
 
+        case .roll:
+            // at::roll copies into a new tensor; its derivative (derivatives.yaml: grad.roll(-shifts, dims))
+            // allocates the input's gradient; nothing is saved.
+            _ = output(&self, "roll")
+            attach(&self, saved: [], edges: [edge(x)], plan: simple("roll (backward)"))
+
         case .channelShuffle:
             _ = output(&self, "clone (channel_shuffle)")
             attach(&self, saved: [], edges: [edge(x)], plan: simple("clone (reshape of the transposed gradient)"))

@@ -38,6 +38,8 @@ public enum Op: Sendable, Hashable {
     case classToken(count: Int)
     case select(dim: Int, index: Int)
     case pad2d([Int])
+    /// `torch.roll`: a cyclic shift of `shifts[i]` positions along `dims[i]` (dimension 0 is the batch).
+    case roll(shifts: [Int], dims: [Int])
     case crossEntropy
 
     /// The name used in JSON specs and tables.
@@ -78,6 +80,7 @@ public enum Op: Sendable, Hashable {
         case .classToken: .classToken
         case .select: .select
         case .pad2d: .pad
+        case .roll: .roll
         case .crossEntropy: .crossEntropy
         }
     }
@@ -100,7 +103,7 @@ public enum OpKind: String, Sendable, CaseIterable, Codable {
     case flatten, reshape, permute, transpose, add, mul, concat, split, chunk
     case channelShuffle = "channel_shuffle", dropout, stochasticDepth = "stochastic_depth", upsample, matmul
     case attention, mean, scale, layerScale = "layer_scale", positionalEmbedding = "positional_embedding"
-    case classToken = "class_token", select, pad, crossEntropy = "cross_entropy"
+    case classToken = "class_token", select, pad, roll, crossEntropy = "cross_entropy"
 
     /// All names, for error messages.
     public static var validNames: String { allCases.map(\.rawValue).joined(separator: ", ") }

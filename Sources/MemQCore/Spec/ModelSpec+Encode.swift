@@ -95,6 +95,7 @@ extension ModelSpec {
         case .classToken(let c): return ["count": .int(c)]
         case .select(let d, let i): return ["dim": .int(d), "index": .int(i)]
         case .pad2d(let p): return ["pads": ints(p)]
+        case .roll(let shifts, let dims): return ["shifts": ints(shifts), "dims": ints(dims)]
         }
     }
 }

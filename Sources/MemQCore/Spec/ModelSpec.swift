@@ -229,6 +229,8 @@ public enum ModelSpec {
             return .select(dim: try r.int("dim"), index: try r.int("index"))
         case .pad:
             return .pad2d(try r.intArray("pads"))
+        case .roll:
+            return .roll(shifts: try r.intArray("shifts"), dims: try r.intArray("dims"))
         case .crossEntropy:
             return .crossEntropy
         }

@@ -5,9 +5,10 @@ import MemQCore
 /// Activations are channels-last `[H, W, C]` per sample, as in torchvision. Window attention partitions into
 /// `[windows, w*w, C]` and runs one `Attention` over the windows; its learned extras ride in `extraParams`:
 /// V1's relative position bias table `(2w-1)^2 x heads`; V2's logit scale (`heads`) and continuous position bias MLP
-/// (`Linear(2, 512)` with bias, `Linear(512, heads)` without). Not modelled (no op for them): the cyclic shift
-/// `torch.roll` of shifted blocks (a copy in and a copy out, nothing saved for backward), the -100 attention mask
-/// and V2's cosine normalisation of q and k (all inside the attention's elementwise work).
+/// (`Linear(2, 512)` with bias, `Linear(512, heads)` without). Shifted blocks `roll` the padded map by half a window
+/// before the partition and back after the merge (`torch.roll`: a copy each way, nothing saved for backward).
+/// Not modelled (no op for them): the -100 attention mask and V2's cosine normalisation of q and k (both inside
+/// the attention's elementwise work).
 enum SwinTransformer {
     struct Variant {
         let name: String
@@ -82,7 +83,7 @@ enum SwinTransformer {
     static func block(_ b: inout GraphBuilder, _ x: String, _ v: Variant, dim: Int, heads: Int, h: Int, w: Int,
                       shifted: Bool, p: Double) -> String {
         var y = v.v2 ? x : b.layerNorm(x, "norm1")
-        y = windowAttention(&b, y, v, dim: dim, heads: heads, h: h, w: w)
+        y = windowAttention(&b, y, v, dim: dim, heads: heads, h: h, w: w, shifted: shifted)
         if v.v2 { y = b.layerNorm(y, "norm1") }
         y = b.stochasticDepth(y, p: p)
         let mid = b.sum([x, y])
@@ -99,16 +100,21 @@ enum SwinTransformer {
         return b.sum([mid, y])
     }
 
-    /// `shifted_window_attention`: pad H and W to multiples of the window, partition into windows, attention, merge
-    /// the windows back, crop.
+    /// `shifted_window_attention`: pad H and W to multiples of the window, in shifted blocks roll the map by half a
+    /// window (along each axis the window does not already cover), partition into windows, attention, merge the
+    /// windows back, roll back, crop.
     static func windowAttention(_ b: inout GraphBuilder, _ x: String, _ v: Variant, dim: Int, heads: Int, h: Int,
-                                w: Int) -> String {
+                                w: Int, shifted: Bool) -> String {
         let ws = v.window
         let padB = (ws - h % ws) % ws, padR = (ws - w % ws) % ws
         let ph = h + padB, pw = w + padR
+        // torchvision: shift_size = window // 2, set to 0 along an axis where window_size >= the padded size.
+        let shiftH = shifted && ws < ph ? ws / 2 : 0, shiftW = shifted && ws < pw ? ws / 2 : 0
+        let rolls = shiftH + shiftW > 0
         let extra = v.v2 ? heads + (2 * 512 + 512) + 512 * heads : (2 * ws - 1) * (2 * ws - 1) * heads
         return b.scoped("attn") { b in
             var y = padBottomRight(&b, x, bottom: padB, right: padR)
+            if rolls { y = b.add("roll", .roll(shifts: [-shiftH, -shiftW], dims: [1, 2]), [y]) }
             y = b.reshape(y, "partition", shape: [ph / ws, ws, pw / ws, ws, dim])
             y = b.permute(y, "partition_permute", dims: [0, 1, 3, 2, 4, 5])
             y = b.reshape(y, "windows", shape: [(ph / ws) * (pw / ws), ws * ws, dim])
@@ -116,6 +122,7 @@ enum SwinTransformer {
             y = b.reshape(y, "departition", shape: [ph / ws, pw / ws, ws, ws, dim])
             y = b.permute(y, "departition_permute", dims: [0, 1, 3, 2, 4, 5])
             y = b.reshape(y, "merge", shape: [ph, pw, dim])
+            if rolls { y = b.add("roll_back", .roll(shifts: [shiftH, shiftW], dims: [1, 2]), [y]) }
             if padB > 0 { y = b.add("crop_h", .split(Split(sizes: [h, padB], index: 0, dim: 1)), [y]) }
             if padR > 0 { y = b.add("crop_w", .split(Split(sizes: [w, padR], index: 0, dim: 2)), [y]) }
             return y
