@@ -25,17 +25,20 @@ package struct MemQService: Sendable {
         }
     }
 
-    /// Whether `command` is known to answer in microseconds: an estimate of a model named by a string (a zoo name:
-    /// built, analysed and recorded in at most about 9 ms the first time, then cached) on the CPU `pytorch` runtime
-    /// (a scan of the recorded step). Not: inline specs (parsed per request), a `gpu` or another `runtime` (the step
-    /// is replayed per request through CUDA's rounding or the allocator model), `models` (builds every zoo entry),
-    /// summaries (a row per layer), sweeps and fits (grids, searches).
+    /// Whether `command` is known to answer in microseconds: an estimate of a zoo model (named by a string) at its
+    /// default input, already analysed by an earlier request, on the CPU `pytorch` runtime (a scan of the recorded
+    /// step; a new optimizer or dtype records its step once, a millisecond or two). Not: the first request for a
+    /// model (building and analysing it takes up to about 9 ms), another input, sequence length or frozen layers,
+    /// inline specs, a `gpu` or another `runtime` (the step is replayed per request through CUDA's rounding or the
+    /// allocator model), `models` (builds every zoo entry), summaries (a row per layer), sweeps and fits.
     package func answersQuickly(_ command: WireCommand, body: JSONValue) -> Bool {
-        guard command == .estimate, case .string? = body["model"], body["gpu"] == nil else { return false }
+        guard command == .estimate, case .string(let name)? = body["model"], body["gpu"] == nil else { return false }
         switch body["runtime"] {
-        case nil, .null?, .string("pytorch")?: return true
+        case nil, .null?, .string("pytorch")?: break
         default: return false
         }
+        for key in ["input", "freeze"] + RequestReader.spellings("seq-len") where body[key] != nil { return false }
+        return Self.analyses.withLock { $0[Self.analysisKey(.text(name), input: nil, freeze: [])] != nil }
     }
 
     private func json<T: Encodable>(_ value: T) throws(WireError) -> JSONValue {
@@ -174,13 +177,18 @@ package struct MemQService: Sendable {
     /// Parsed and analysed models, kept so repeated queries reuse the analysis (and its recorded timelines).
     private static let analyses = Mutex<[String: ModelAnalysis]>([:])
 
-    package func analyze(_ request: TrainingRequest) throws(WireError) -> ModelAnalysis {
+    /// The cache key of a model reference at an input (nil: its default) with frozen layer prefixes.
+    private static func analysisKey(_ reference: ModelSource.Reference, input: TensorShape?, freeze: [String]) -> String {
         let key: String
-        switch request.model.reference {
+        switch reference {
         case .text(let t): key = "t:" + t
         case .spec(let s): key = "s:" + String(decoding: s.serialized(), as: UTF8.self)
         }
-        let fullKey = key + "|" + (request.model.input?.description ?? "") + "|" + request.freeze.joined(separator: ",")
+        return key + "|" + (input?.description ?? "") + "|" + freeze.joined(separator: ",")
+    }
+
+    package func analyze(_ request: TrainingRequest) throws(WireError) -> ModelAnalysis {
+        let fullKey = Self.analysisKey(request.model.reference, input: request.model.input, freeze: request.freeze)
         if let hit = Self.analyses.withLock({ $0[fullKey] }) { return hit }
         var analysis: ModelAnalysis
         do {

@@ -55,11 +55,17 @@ import MemQWire
         }
     }
 
-    /// What memqd's frontend may answer itself: a zoo model's CPU estimate; not GPU or native replays, inline specs,
-    /// the models list, summaries, sweeps or fits.
-    @Test func quickRequests() {
-        #expect(service.answersQuickly(.estimate, body: ["model": "resnet50", "batch": 64]))
-        #expect(service.answersQuickly(.estimate, body: ["model": "resnet50", "runtime": "pytorch", "optimizer": "adam"]))
+    /// What memqd's frontend may answer itself: a CPU estimate of a zoo model already analysed at its default input;
+    /// not the first request for a model, other inputs, GPU or native replays, inline specs, the models list,
+    /// summaries, sweeps or fits.
+    @Test func quickRequests() throws {
+        #expect(!service.answersQuickly(.estimate, body: ["model": "mobilenet_v3_small"]), "not analysed yet")
+        _ = try service.estimate(["model": "mobilenet_v3_small"])
+        #expect(service.answersQuickly(.estimate, body: ["model": "mobilenet_v3_small", "batch": 64]))
+        #expect(service.answersQuickly(.estimate, body: ["model": "mobilenet_v3_small", "runtime": "pytorch", "optimizer": "adam"]))
+        #expect(!service.answersQuickly(.estimate, body: ["model": "mobilenet_v3_small", "input": [3, 160, 160]]))
+        #expect(!service.answersQuickly(.estimate, body: ["model": "mobilenet_v3_small", "freeze": ["features"]]))
+        _ = try service.estimate(["model": "resnet50"])
         #expect(!service.answersQuickly(.estimate, body: ["model": "resnet50", "gpu": "a100-40gb"]))
         #expect(!service.answersQuickly(.estimate, body: ["model": "resnet50", "runtime": "native"]))
         #expect(!service.answersQuickly(.models, body: [:]))
