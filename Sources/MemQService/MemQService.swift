@@ -27,8 +27,9 @@ package struct MemQService: Sendable {
 
     /// Whether `command` is known to answer in microseconds: an estimate of a zoo model (named by a string) at its
     /// default input, already analysed by an earlier request, on the CPU `pytorch` runtime (a scan of the recorded
-    /// step; a new optimizer or dtype records its step once: up to about 7 ms for the largest zoo entry). Not: the first request for a
-    /// model (building and analysing it takes up to about 9 ms), another input, sequence length or frozen layers,
+    /// step; a new optimizer or dtype records its step once: up to about 7 ms for the largest zoo entry). Not: the
+    /// first request for a model (building and analysing it takes up to about 9 ms), another input, sequence length
+    /// or frozen layers,
     /// inline specs, a `gpu` or another `runtime` (the step is replayed per request through CUDA's rounding or the
     /// allocator model), `models` (builds every zoo entry), summaries (a row per layer), sweeps and fits.
     package func answersQuickly(_ command: WireCommand, body: JSONValue) -> Bool {
