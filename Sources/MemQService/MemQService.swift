@@ -29,9 +29,9 @@ package struct MemQService: Sendable {
     /// default input, already analysed by an earlier request, on the CPU `pytorch` runtime (a scan of the recorded
     /// step; a new optimizer or dtype records its step once: up to about 7 ms for the largest zoo entry). Not: the
     /// first request for a model (building and analysing it takes up to about 9 ms), another input, sequence length
-    /// or frozen layers,
-    /// inline specs, a `gpu` or another `runtime` (the step is replayed per request through CUDA's rounding or the
-    /// allocator model), `models` (builds every zoo entry), summaries (a row per layer), sweeps and fits.
+    /// or frozen layers, inline specs, a `gpu` or another `runtime` (the step is replayed per request through CUDA's
+    /// rounding or the allocator model), `models` (builds every zoo entry), summaries (a row per layer), sweeps and
+    /// fits.
     package func answersQuickly(_ command: WireCommand, body: JSONValue) -> Bool {
         guard command == .estimate, case .string(let name)? = body["model"], body["gpu"] == nil else { return false }
         switch body["runtime"] {
