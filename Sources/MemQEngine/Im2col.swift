@@ -24,30 +24,28 @@ func im2col<T: EngineScalar>(_ image: UnsafePointer<T>, into columns: UnsafeMuta
     Parallel.forEach(g.cg * kh, costPerItem: kw * plane) { ci in
         let (c, i) = ci.quotientAndRemainder(dividingBy: kh)
         let source = image + c * h * w
-        do {
-            let rowOffset = i * o.dilationH - o.paddingH
-            for j in 0..<kw {
-                let colOffset = j * o.dilationW - o.paddingW
-                let row = columns + ((c * kh + i) * kw + j) * plane
-                let qs = validOutputRange(count: q, stride: o.strideW, offset: colOffset, limit: w)
-                for pp in 0..<p {
-                    let destination = row + pp * q
-                    let ih = pp * o.strideH + rowOffset
-                    if ih < 0 || ih >= h {
-                        destination.update(repeating: 0, count: q)
-                        continue
-                    }
-                    let sourceRow = source + ih * w
-                    destination.update(repeating: 0, count: qs.lowerBound)
-                    if o.strideW == 1 {
-                        (destination + qs.lowerBound).update(from: sourceRow + (qs.lowerBound + colOffset), count: qs.count)
-                    } else {
-                        let from = sourceRow + (qs.lowerBound * o.strideW + colOffset), to = destination + qs.lowerBound
-                        let stride = o.strideW
-                        for t in 0..<qs.count { to[t] = from[t &* stride] }
-                    }
-                    (destination + qs.upperBound).update(repeating: 0, count: q - qs.upperBound)
+        let rowOffset = i * o.dilationH - o.paddingH
+        for j in 0..<kw {
+            let colOffset = j * o.dilationW - o.paddingW
+            let row = columns + ((c * kh + i) * kw + j) * plane
+            let qs = validOutputRange(count: q, stride: o.strideW, offset: colOffset, limit: w)
+            for pp in 0..<p {
+                let destination = row + pp * q
+                let ih = pp * o.strideH + rowOffset
+                if ih < 0 || ih >= h {
+                    destination.update(repeating: 0, count: q)
+                    continue
                 }
+                let sourceRow = source + ih * w
+                destination.update(repeating: 0, count: qs.lowerBound)
+                if o.strideW == 1 {
+                    (destination + qs.lowerBound).update(from: sourceRow + (qs.lowerBound + colOffset), count: qs.count)
+                } else {
+                    let from = sourceRow + (qs.lowerBound * o.strideW + colOffset), to = destination + qs.lowerBound
+                    let stride = o.strideW
+                    for t in 0..<qs.count { to[t] = from[t &* stride] }
+                }
+                (destination + qs.upperBound).update(repeating: 0, count: q - qs.upperBound)
             }
         }
     }

@@ -32,21 +32,6 @@ package func maxPool2dForward<T: EngineScalar>(
                 while w0 < 0 { w0 += o.dilationW }
                 var best = -T.infinity
                 var bestIndex = h0 * w + w0
-                if o.dilationH == 1 && o.dilationW == 1 {
-                    // The common case in contiguous rows, with no dilation arithmetic in the inner loop.
-                    for ih in h0..<max(h0, h1) {
-                        let row = source + ih &* w
-                        for iw in w0..<max(w0, w1) {
-                            let value = row[iw]
-                            let wins = value > best || value.isNaN
-                            best = wins ? value : best
-                            bestIndex = wins ? ih &* w &+ iw : bestIndex
-                        }
-                    }
-                    out[pp * q + qq] = best
-                    outIndex[pp * q + qq] = Int32(truncatingIfNeeded: bestIndex)
-                    continue
-                }
                 var ih = h0
                 while ih < h1 {
                     var iw = w0
