@@ -57,6 +57,14 @@ package struct MemQService: Sendable {
         return EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims)
     }
 
+    /// The simulated step op by op (the estimate's timeline at the request's batch, exact sizes).
+    package func trace(_ body: JSONValue) throws(WireError) -> [StepSample] {
+        var r = try RequestReader(body)
+        let request = try TrainingRequest.read(&r)
+        try r.finish(command: "estimate")
+        return Estimator.trace(try analyze(request), request.config)
+    }
+
     package func sweep(_ body: JSONValue) throws(WireError) -> SweepResult {
         var r = try RequestReader(body)
         let batches = try Self.batchList(r.stringList("batch") ?? ["1"])
@@ -184,12 +192,19 @@ package struct MemQService: Sendable {
         switch reference {
         case .text(let t): key = "t:" + t
         case .spec(let s): key = "s:" + String(decoding: s.serialized(), as: UTF8.self)
+        case .hfConfig(let s): key = "h:" + String(decoding: s.serialized(), as: UTF8.self)
         }
         return key + "|" + (input?.description ?? "") + "|" + freeze.joined(separator: ",")
     }
 
     package func analyze(_ request: TrainingRequest) throws(WireError) -> ModelAnalysis {
-        let fullKey = Self.analysisKey(request.model.reference, input: request.model.input, freeze: request.freeze)
+        var fullKey = Self.analysisKey(request.model.reference, input: request.model.input, freeze: request.freeze)
+        // A Hugging Face config's graph depends on the attention path (and so on device and dtype); zoo names do not.
+        switch request.model.reference {
+        case .hfConfig: fullKey += "|\(request.model.hf)"
+        case .text(let t) where t.contains("/") || t.hasSuffix(".json") || t.hasPrefix("{"): fullKey += "|\(request.model.hf)"
+        default: break
+        }
         if let hit = Self.analyses.withLock({ $0[fullKey] }) { return hit }
         var analysis: ModelAnalysis
         do {

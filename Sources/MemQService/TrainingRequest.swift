@@ -57,7 +57,28 @@ package struct TrainingRequest: Sendable {
             config.optimizerImpl = parsed
         }
         let freeze = try r.stringList("freeze") ?? []
-        return TrainingRequest(model: model, config: config, method: method, freeze: freeze)
+        var request = TrainingRequest(model: model, config: config, method: method, freeze: freeze)
+        try request.readAttention(&r)
+        return request
+    }
+
+    /// `attention` (auto, eager, sdpa) and `attention-kernel` for Hugging Face configs; the SDPA dispatcher sees
+    /// the device and compute dtype of `config`.
+    package mutating func readAttention(_ r: inout RequestReader) throws(WireError) {
+        if let a = try r.string("attention") {
+            guard let parsed = HFBuildOptions.Implementation(rawValue: a.lowercased()) else {
+                throw .invalidField("attention", "unknown attention implementation '\(a)'; valid: \(HFBuildOptions.Implementation.validNames)")
+            }
+            model.hf.implementation = parsed
+        }
+        if let k = try r.string("attention-kernel") {
+            guard let parsed = AttentionKernel(rawValue: k.lowercased()) else {
+                throw .invalidField("attention-kernel", "unknown attention kernel '\(k)'; valid: \(AttentionKernel.validNames)")
+            }
+            model.hf.kernel = parsed
+        }
+        model.hf.onCUDA = config.onCUDA
+        model.hf.dtype = config.dtype.activations
     }
 
     /// `model` (a zoo name, a path or inline JSON text, or a spec object) and `input` (`3x224x224` or an array).
@@ -80,11 +101,16 @@ package struct TrainingRequest: Sendable {
                 throw .invalidField("input", "input must be a shape like \"3x224x224\" or [3, 224, 224], got \(v.typeName)")
             }
         }
+        if let hf = r.raw("hf_config") {
+            guard case .object = hf else { throw .invalidField("hf_config", "'hf_config' must be a Hugging Face config.json object, got \(hf.typeName)") }
+            return ModelSource(hfConfig: hf, input: input)
+        }
         guard let m = r.raw("model") else {
             throw WireError(status: .badRequest, code: "missing_field", message: "missing 'model': a zoo name (see the models command) or an inline JSON spec", field: "model")
         }
         switch m {
         case .string(let s): return ModelSource(s, input: input)
+        case .object(let o) where o["model_type"] != nil: return ModelSource(hfConfig: m, input: input)
         case .object: return ModelSource(spec: m, input: input)
         default: throw .invalidField("model", "'model' must be a zoo name or a JSON spec object, got \(m.typeName)")
         }

@@ -20,6 +20,8 @@ public struct ModelSource: Sendable, Hashable {
         case text(String)
         /// A parsed spec (the daemon's inline model).
         case spec(JSONValue)
+        /// A parsed Hugging Face `config.json` (the daemon's `hf_config`).
+        case hfConfig(JSONValue)
     }
 
     /// Why a model reference could not be resolved. Every message names the reference and what would be valid.
@@ -68,6 +70,12 @@ public struct ModelSource: Sendable, Hashable {
     public var reference: Reference
     /// One sample's input shape replacing the model's own; nil keeps it.
     public var input: TensorShape?
+    /// How a Hugging Face config is built (attention implementation, the device and dtype the SDPA dispatcher
+    /// sees); ignored for other models.
+    public var hf = HFBuildOptions()
+    /// Sequence length of a Hugging Face config when no input is given (transformers has no default; MemQ uses
+    /// 1024, capped by the model's positions).
+    public static let defaultSequence = 1024
 
     /// A reference as typed by a user: a zoo name, a spec path or inline JSON text.
     public init(_ text: String, input: TensorShape? = nil) {
@@ -78,6 +86,12 @@ public struct ModelSource: Sendable, Hashable {
     /// A spec already parsed.
     public init(spec: JSONValue, input: TensorShape? = nil) {
         self.reference = .spec(spec)
+        self.input = input
+    }
+
+    /// A Hugging Face config already parsed.
+    public init(hfConfig: JSONValue, input: TensorShape? = nil) {
+        self.reference = .hfConfig(hfConfig)
         self.input = input
     }
 
@@ -111,6 +125,8 @@ public struct ModelSource: Sendable, Hashable {
         switch reference {
         case .spec(let json):
             return (try specGraph(json, source: "inline spec"), "inline spec")
+        case .hfConfig(let json):
+            return (try hfGraph(json, source: "hf_config", name: nil), "hf_config")
         case .text(let raw):
             let text = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !text.isEmpty else { throw .noModel }
@@ -144,7 +160,30 @@ public struct ModelSource: Sendable, Hashable {
             }
             let json: JSONValue
             do throws(ModelError) { json = try JSONValue.parse(data) } catch { throw .invalidModel(source: text, error: error) }
+            if case .object(let o) = json, o["model_type"] != nil || (o["architectures"] != nil && o["nodes"] == nil) {
+                let stem = URL(fileURLWithPath: text).deletingPathExtension().lastPathComponent
+                return (try hfGraph(json, source: text, name: stem == "config" ? nil : stem), text)
+            }
             return (try specGraph(json, source: text), text)
+        }
+    }
+
+    /// Reads a Hugging Face config and builds it for the input's sequence length.
+    private func hfGraph(_ json: JSONValue, source: String, name: String?) throws(Failure) -> Graph {
+        do throws(ModelError) {
+            let config = try HFConfig(json: json)
+            let seq: Int
+            if let dims = input?.dims {
+                guard dims.count == 1 else {
+                    throw ModelError.invalidValue(node: "input_ids", field: "shape", message: "a Hugging Face model reads one sequence of token ids per sample: give its length (--seq-len 1024), got \(dims)")
+                }
+                seq = dims[0]
+            } else {
+                seq = min(Self.defaultSequence, config.family.isEncoder || config.family == .gpt2 ? config.maxPositions - (config.family == .roberta ? 2 : 0) : Self.defaultSequence)
+            }
+            return try HFModels.build(config, seq: seq, options: hf, name: name)
+        } catch {
+            throw .invalidModel(source: source, error: error)
         }
     }
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import MemQCore
 import MemQReport
 import MemQWire
+import MemQService
+import Foundation
 
 /// `memq estimate MODEL --batch B`: the peak memory of one training step and where every byte goes.
 struct EstimateCommand: AsyncParsableCommand {
@@ -29,6 +31,9 @@ struct EstimateCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Samples per step. (default: 1)")
     var batch: Int = 1
 
+    @Option(name: .customLong("timeline-csv"), help: ArgumentHelp("Also write the simulated step op by op (live bytes by category after each op) as CSV.", valueName: "file"))
+    var timelineCSV: String?
+
     @OptionGroup var output: OutputOptions
     @OptionGroup var server: ServerOptions
 
@@ -42,5 +47,16 @@ struct EstimateCommand: AsyncParsableCommand {
             try s.estimate(b)
         }
         try output.emit(result)
+        if let timelineCSV {
+            guard server.server == nil else { throw CLIError("--timeline-csv runs in process; drop --server") }
+            let samples: [StepSample]
+            do { samples = try MemQService(allowFiles: true).trace(body) } catch { throw CLIError("\(error)") }
+            var text = "seq,phase,node,event,weights,buffers,gradients,optimizer_state,activations,temporary,input,total\n"
+            for (k, s) in samples.enumerated() {
+                text += "\(k),\(s.phase.rawValue),\(s.node),\(s.event.replacingOccurrences(of: ",", with: ";")),"
+                    + s.live.map(String.init).joined(separator: ",") + ",\(s.total)\n"
+            }
+            do { try text.write(toFile: timelineCSV, atomically: true, encoding: .utf8) } catch { throw CLIError("cannot write '\(timelineCSV)': \(error.localizedDescription)") }
+        }
     }
 }

@@ -63,6 +63,16 @@ struct TrainingOptions: ParsableArguments {
                                                                    valueName: "impl"))
     var optimizerImpl: String?
 
+    @Option(name: .long, help: ArgumentHelp("""
+        For Hugging Face config.json models: auto (the config's attn_implementation, else sdpa), eager (matmul, \
+        softmax and dropout as the model writes them) or sdpa (the kernel PyTorch's dispatcher picks for the device, \
+        dtype, dropout and mask; docs/memory-model.md).
+        """, valueName: "impl"))
+    var attention: String?
+
+    @Option(name: .customLong("attention-kernel"), help: ArgumentHelp("Force the SDPA kernel: math, flash, efficient, cudnn.", valueName: "kernel"))
+    var attentionKernel: String?
+
     /// The request body; `extra` adds command-specific keys.
     func body(_ extra: [String: JSONValue] = [:], forServer: Bool) throws -> JSONValue {
         var o = extra
@@ -84,6 +94,8 @@ struct TrainingOptions: ParsableArguments {
         if let dataParallel { o["data-parallel"] = .int(dataParallel) }
         if let zero { o["zero"] = .int(zero) }
         if let optimizerImpl { o["optimizer-impl"] = .string(optimizerImpl) }
+        if let attention { o["attention"] = .string(attention) }
+        if let attentionKernel { o["attention-kernel"] = .string(attentionKernel) }
         return .object(o)
     }
 }

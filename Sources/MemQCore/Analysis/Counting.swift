@@ -112,9 +112,32 @@ enum Counting {
         case .classToken(let count):
             trainable = count * inputs[0].dims[1]
 
-        case .crossEntropy:
+        case .crossEntropy, .lmLoss:
             let logits = inputs[0].shape.elementCount
             r.flops = 4 * logits                // log-softmax (exp, sum, log, subtract) and the pick
+
+        case .pointwise(let p):
+            switch p.kind {
+            case .cast, .contiguous: break    // copies, no arithmetic
+            case .pow, .addScalar, .neg: r.flops = outElements
+            case .rsqrt: r.flops = 2 * outElements   // square root and reciprocal
+            }
+
+        case .rotaryTable(let t):
+            r.params.buffers = t.buffers.reduce(0, +)
+            r.flops = (inputs[0].dims.last ?? 0) * t.dim   // one cos or sin per entry (plus the outer product, shared)
+
+        case .sdpa:
+            // q k^T and probabilities x v: 2 x H x S x S x d multiply-accumulates; softmax 4 per score.
+            let q = inputs[0].dims, heads = q[0], seq = q[1], d = q[2]
+            let scores = try c.mul(heads, seq, seq)
+            r.macs = try c.mul(scores, 2 * d)
+            r.flops = try c.add(try c.mul(r.macs, 2), try c.mul(scores, 4))
+
+        case .positions(let b):
+            r.params.counters = b.reduce(0, +)   // int64 index buffers
+        case .repeatKV, .kvCache, .causalMask:
+            break                              // copies
         }
 
         if node.trainable { r.params.trainable = trainable } else { r.params.frozen = trainable }

@@ -46,6 +46,8 @@ public struct LayerStats: Sendable, Hashable {
     public var trainable: Bool
     /// The block the node belongs to, when the builder named one.
     public var block: String?
+    /// One output for the whole batch (a rotary table), not one per sample.
+    public var batchShared = false
 
     public var kind: OpKind { op.kind }
     /// One sample's output elements.
@@ -56,7 +58,7 @@ public struct LayerStats: Sendable, Hashable {
 
     /// Bytes of the output for a batch, in `dtype` unless the output has its own type.
     public func outputBytes(batch: Int, dtype: DType) -> Int {
-        outputElements * batch * (outputDType ?? dtype).byteSize
+        outputElements * (batchShared ? 1 : batch) * (outputDType ?? dtype).byteSize
     }
 
     /// Memory-access cost in bytes for a batch: inputs and outputs per sample, weights once

@@ -37,7 +37,8 @@ public struct ModelAnalysis: Sendable {
             layers.append(LayerStats(name: node.name, op: node.op, inputs: inputIndices, outputShape: out.shape,
                                      outputDType: out.dtype, params: counted.params, macs: counted.macs,
                                      exactFlops: counted.flops, inputElements: inputElements,
-                                     weightElements: counted.weightElements, trainable: node.trainable, block: node.block))
+                                     weightElements: counted.weightElements, trainable: node.trainable, block: node.block,
+                                     batchShared: out.batchShared))
             infos.append(out)
             index[node.name] = i
         }

@@ -3,7 +3,11 @@ public struct TensorInfo: Sendable, Hashable {
     public var shape: TensorShape
     /// nil: the model's compute dtype.
     public var dtype: DType?
-    public init(_ shape: TensorShape, dtype: DType? = nil) { self.shape = shape; self.dtype = dtype }
+    /// One tensor for the whole batch (a rotary table), not one per sample.
+    public var batchShared = false
+    public init(_ shape: TensorShape, dtype: DType? = nil, batchShared: Bool = false) {
+        self.shape = shape; self.dtype = dtype; self.batchShared = batchShared
+    }
     var dims: [Int] { shape.dims }
 }
 
@@ -129,16 +133,16 @@ enum ShapeInference {
             guard first.dtype != nil else {
                 throw .shapeMismatch(node: name, message: "embedding reads integer ids, but its input is floating point; declare the input with \"dtype\": \"int64\"")
             }
-            return float(first.dims + [e.dim])
+            return TensorInfo(TensorShape(first.dims + [e.dim]), batchShared: first.batchShared)
 
         case .activation, .scale, .positionalEmbedding:
             try expectInputs(1...1, "1")
-            return TensorInfo(first.shape)
+            return TensorInfo(first.shape, dtype: first.dtype.flatMap { $0.isFloatingPoint ? $0 : nil })
 
         case .softmax(let dim):
             try expectInputs(1...1, "1")
             _ = try sampleDim(dim, rank: first.shape.rank)
-            return TensorInfo(first.shape)
+            return TensorInfo(first.shape, dtype: first.dtype)
 
         case .dropout(let p, _), .stochasticDepth(let p):
             try expectInputs(1...1, "1")
@@ -229,7 +233,7 @@ enum ShapeInference {
                 }
                 shape = b
             }
-            return float(shape)
+            return TensorInfo(TensorShape(shape), dtype: promoted(inputs), batchShared: inputs.allSatisfy(\.batchShared))
 
         case .concat(let dim):
             try expectInputs(1...1024, "1 or more")
@@ -299,7 +303,7 @@ enum ShapeInference {
                 throw .shapeMismatch(node: name, message: "matmul batch dimensions do not broadcast: N x \(first.shape) and N x \(inputs[1].shape)")
             }
             let rows = a.count >= 2 ? [a[a.count - 2]] : []
-            return float(lead + rows + [b[b.count - 1]])
+            return TensorInfo(TensorShape(lead + rows + [b[b.count - 1]]), dtype: promoted(inputs))
 
         case .attention(let at):
             try expectInputs(1...1, "1")
@@ -321,7 +325,7 @@ enum ShapeInference {
             var remove = Set<Int>()
             for d in dims { remove.insert(try sampleDim(d, rank: first.shape.rank, field: "dims")) }
             let out = first.dims.enumerated().compactMap { remove.contains($0.offset) ? (keep ? 1 : nil) : $0.element }
-            return float(out)
+            return TensorInfo(TensorShape(out), dtype: first.dtype)
 
         case .classToken(let count):
             try expectInputs(1...1, "1")
@@ -361,6 +365,9 @@ enum ShapeInference {
             }
             return first
 
+        case .pointwise, .rotaryTable, .sdpa, .repeatKV, .kvCache, .lmLoss, .causalMask, .positions:
+            return try transformerOutput(of: node, inputs: inputs)
+
         case .crossEntropy:
             try expectInputs(1...2, "1 (logits) or 2 (logits, labels)")
             guard first.shape.rank >= 1 else { throw .shapeMismatch(node: name, message: "cross_entropy expects N x classes logits") }
@@ -381,6 +388,11 @@ enum ShapeInference {
         // In ceil mode the last window must start inside the input or its left padding.
         if ceilMode, (out - 1) * stride >= size + padding { out -= 1 }
         return out
+    }
+
+    /// PyTorch's type promotion among floating tensors: the widest explicit dtype, else the compute dtype (nil).
+    static func promoted(_ inputs: [TensorInfo]) -> DType? {
+        inputs.compactMap(\.dtype).filter(\.isFloatingPoint).max { $0.byteSize < $1.byteSize }
     }
 
     /// NumPy broadcasting of two shapes aligned from the right; nil when they do not broadcast.

@@ -8,6 +8,8 @@ public struct Graph: Sendable, Hashable {
     public private(set) var nodes: [Node]
     /// The node whose output is the network's output (the last one by default).
     public private(set) var output: String
+    /// What the builder assumed that the nodes alone do not say (the attention kernel it wrote out, and why).
+    public var notes: [String] = []
 
     /// Validates and orders nodes.
     /// - Throws: `ModelError` for a duplicate name, a dangling input, a cycle or a graph without input.

@@ -22,6 +22,7 @@ extension StepSimulator {
                 if layers[i].inputs.count > 1 { hasLabels = true }
                 continue  // the loss runs after the forward pass
             }
+            if case .lmLoss = layers[i].op { hasLabels = true; continue }  // labels are the input ids
             if let s = segmentStart[i] {
                 // torch.utils.checkpoint keeps the segment's inputs for the recomputation.
                 let range = segments[s]
@@ -106,6 +107,7 @@ extension StepSimulator {
     var lossLogits: Int {
         let out = analysis.outputIndex
         if case .crossEntropy = analysis.layers[out].op { return analysis.layers[out].inputs[0] }
+        if case .lmLoss = analysis.layers[out].op { return analysis.layers[out].inputs[0] }
         return out
     }
 
@@ -115,6 +117,9 @@ extension StepSimulator {
 
     /// `cross_entropy(logits.float(), y)`: the fp32 copy for half precision, log_softmax (saved), nll_loss.
     mutating func loss(oldLoss: Int) -> (root: Int, grad: Int, held: [Int]) {
+        if case .lmLoss(let l) = analysis.layers[analysis.outputIndex].op, config.runtime != .native {
+            return languageModelLoss(l, oldLoss: oldLoss)
+        }
         if config.runtime == .native {
             // The native engine's fused softmax cross-entropy keeps the probabilities (N, K) for its backward and a
             // per-row loss (N) while it runs; the loss is a Swift scalar, the backward's root needs no gradient
@@ -452,6 +457,10 @@ extension StepSimulator {
         case .flatten, .reshape:
             if contiguous[x] {
                 alias(&self, contiguous: true)
+            } else if splitsLastDim(x, into: layer.outputShape.dims) {
+                // `view` that only splits the innermost dimension keeps the strides: still a view.
+                alias(&self, contiguous: false)
+                layout[i] = .strided
             } else {
                 _ = output(&self, "clone (reshape of a non-contiguous view)")
             }
@@ -460,13 +469,17 @@ extension StepSimulator {
             attach(&self, saved: [], edges: [edge(x)], plan: plan)
 
         case .permute, .transpose:
+            let from = layout[x]
             alias(&self, contiguous: false)
+            layout[i] = Layout.after(layer.op, of: from, rank: analysis.layers[x].outputShape.rank + 1)
+            contiguous[i] = layout[i] == .contiguous
             var plan = BackwardPlan()
             plan.outputs = [.incoming]
             attach(&self, saved: [], edges: [edge(x)], plan: plan)
 
         case .select:
             alias(&self, contiguous: false)
+            layout[i] = .strided
             attach(&self, saved: [], edges: [edge(x)], plan: simple("select_backward"))
 
         case .split:
@@ -481,6 +494,7 @@ extension StepSimulator {
                 break
             }
             alias(&self, contiguous: false)
+            layout[i] = .strided
             var plan = BackwardPlan()
             plan.op("split_backward", needIn ? yBytes : 0)
             plan.outputs = [needIn ? .alloc(0) : .none]
@@ -503,7 +517,7 @@ extension StepSimulator {
             for v in ins {
                 if !requiresGrad(v) { outs.append(.none); continue }
                 let vb = bytes(of: v)
-                if vb < yBytes {
+                if vb < yBytes || broadcastsOverBatch(v, i) {
                     outs.append(.alloc(plan.op("sum (broadcast add backward)", vb)[0]))
                 } else {
                     outs.append(.incoming)
@@ -531,7 +545,7 @@ extension StepSimulator {
                 for (m, other) in ins.enumerated() where m != k { saved.append(storage[other]) }
                 let full = plan.op("mul (backward)", yBytes)[0]
                 let vb = bytes(of: v)
-                if vb < yBytes {
+                if vb < yBytes || broadcastsOverBatch(v, i) {
                     outs.append(.alloc(plan.op("sum (broadcast mul backward)", vb)[0]))
                     plan.scratch.append(full)
                 } else {
@@ -602,6 +616,9 @@ extension StepSimulator {
 
         case .matmul:
             let b = ins[1]
+            // torch.matmul expands and reshapes each operand to 3-D: a copy when the leading dimensions cannot be
+            // merged, and the copy is what bmm saves.
+            let operands = matmulOperands(ins)
             _ = output(&self, "bmm")
             var plan = BackwardPlan()
             let needB = requiresGrad(b)
@@ -609,9 +626,10 @@ extension StepSimulator {
             plan.op("bmm (grad other)", needB ? bytes(of: b) : 0)
             plan.outputs = [needIn ? .alloc(0) : .none, needB ? .alloc(1) : .none]
             var saved: [Int] = []
-            if needB { saved.append(storage[x]) }
-            if needIn { saved.append(storage[b]) }
+            if needB { saved.append(operands[0]) }
+            if needIn { saved.append(operands[1]) }
             attach(&self, saved: saved, edges: [edge(x), edge(b)], plan: plan)
+            for (k, v) in ins.enumerated() where operands[k] != storage[v] { ledger.release(operands[k]) }
 
         case .attention(let a):
             forwardAttention(i, a, accumulating: accumulating)
@@ -646,9 +664,13 @@ extension StepSimulator {
             plan.outputs = [needIn ? .incoming : .none, p.gradBytes[0] > 0 ? .alloc(k) : .none]
             attach(&self, saved: [], edges: [edge(x), p.edges[0]], plan: plan)
 
-        case .crossEntropy:
+        case .crossEntropy, .lmLoss:
             break
+
+        case .pointwise, .rotaryTable, .sdpa, .repeatKV, .kvCache, .causalMask, .positions:
+            forwardTransformer(i)
         }
+        propagateLayout(i)
     }
 
     /// Self-attention as PyTorch runs it: the packed q/k/v projection (saves its input), fused scaled

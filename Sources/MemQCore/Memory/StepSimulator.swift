@@ -18,6 +18,13 @@ struct StepSimulator {
     var storage: [Int]
     var gradFn: [Int]
     var contiguous: [Bool]
+    /// Per value: how its elements lie in memory, for the ops that copy a tensor they cannot view (matmul's
+    /// `reshape`, `view`, `.contiguous()`).
+    var layout: [Layout]
+    /// Storages the model's output keeps past the loss (logits, the key/value cache): live through the backward
+    /// pass and the optimizer step, until the next step's forward pass rebinds the output.
+    var heldByOutput: [Int] = []
+    var previousOutputs: [Int] = []
     /// Per node: AccumulateGrad (or autocast ToCopy) nodes of its parameter tensors, in registration order.
     var paramFns: [[Int]]
     /// Per node: its parameter tensors' element counts, in registration order.
@@ -40,6 +47,7 @@ struct StepSimulator {
         storage = [Int](repeating: -1, count: n)
         gradFn = [Int](repeating: -1, count: n)
         contiguous = [Bool](repeating: true, count: n)
+        layout = [Layout](repeating: .contiguous, count: n)
         paramFns = [[Int]](repeating: [], count: n)
         paramTensors = analysis.layers.map(StepSimulator.parameterTensors)
         act = config.dtype.activations
@@ -51,7 +59,7 @@ struct StepSimulator {
 
     /// Bytes of `elements` per sample for the whole (micro-)batch in `dtype`.
     func batchBytes(_ elements: Int, _ dtype: DType) -> Int { elements * batch * dtype.byteSize }
-    func bytes(of layer: Int) -> Int { analysis.layers[layer].outputElements * batch * (analysis.layers[layer].outputDType ?? act).byteSize }
+    func bytes(of layer: Int) -> Int { analysis.layers[layer].outputBytes(batch: batch, dtype: act) }
 
     mutating func newFn(saved: [Int], edges: [Int], plan: BackwardPlan) -> Int {
         seq += 1
@@ -85,6 +93,15 @@ struct StepSimulator {
         for layer in analysis.layers {
             // One storage per buffer tensor, as PyTorch has them (BatchNorm: running_mean, running_var, and the
             // int64 num_batches_tracked), so that per-allocation rounding (CUDA, pages) applies to each.
+            if case .rotaryTable(let t) = layer.op {
+                // Created as float32 (torch.arange(...).float()) in every dtype.
+                for n in t.buffers { persistent.append(ledger.alloc(n * 4, .buffers)) }
+                continue
+            }
+            if case .positions(let lengths) = layer.op {
+                for n in lengths { persistent.append(ledger.alloc(n * 8, .buffers)) }
+                continue
+            }
             if case .batchNorm = layer.op, layer.params.buffers > 0 {
                 persistent.append(ledger.alloc(layer.params.buffers / 2 * bufferType.byteSize, .buffers))
                 persistent.append(ledger.alloc(layer.params.buffers / 2 * bufferType.byteSize, .buffers))
@@ -99,6 +116,8 @@ struct StepSimulator {
         }
         // The native engine's loss is a Swift scalar: no previous loss tensor is bound.
         let oldLoss = config.runtime == .native ? -1 : ledger.alloc(lossType.byteSize, .activations)
+        // The previous step's output object (logits, `past_key_values`) is rebound only when this forward returns.
+        previousOutputs = previousStepOutputs()
 
         forward(accumulating: accumulating)
         for id in autocastCache { ledger.release(id) }
@@ -112,6 +131,7 @@ struct StepSimulator {
         step(trainable)
         // `loss` stays bound until the next step rebinds it.
         for id in lossHeld { ledger.release(id) }
+        for id in heldByOutput { ledger.release(id) }
         return ledger
     }
 

@@ -41,6 +41,29 @@ public enum Op: Sendable, Hashable {
     /// `torch.roll`: a cyclic shift of `shifts[i]` positions along `dims[i]` (dimension 0 is the batch).
     case roll(shifts: [Int], dims: [Int])
     case crossEntropy
+    /// A pointwise tensor op written out as Hugging Face modules write it (`torch.pow`, `torch.rsqrt`, `x + c`,
+    /// `-x`, `.to(dtype)`, `.contiguous()`), each with its own autograd rule (derivatives.yaml).
+    case pointwise(Pointwise)
+    /// The rotary position embedding's `cos` or `sin` table `[S, head_dim]`, shared by every sample of the batch.
+    case rotaryTable(RotaryTable)
+    /// A fused scaled-dot-product attention kernel over `q [H, S, d]`, `k`, `v [Hkv, S, d]` (flash, memory-efficient,
+    /// cuDNN); the math kernel is written out as the ops it runs.
+    case sdpa(SDPA)
+    /// transformers' `repeat_kv`: each key/value head repeated `groups` times (`expand` + `reshape`, a copy).
+    case repeatKV(groups: Int)
+    /// A key or value tensor copied into transformers' `DynamicCache` (`torch.cat` with the empty cache), held by
+    /// the model's output until the next step rebinds it.
+    case kvCache
+    /// The language-model loss as transformers computes it (`ForCausalLMLoss`, `BertForMaskedLM`'s
+    /// `CrossEntropyLoss`): inputs are the logits.
+    case lmLoss(LMLoss)
+    /// transformers' causal mask as a float tensor added to the scores: `[1, S, S]` per sample (the eager
+    /// attention's 4-D mask from `create_causal_mask`), or one `[S, S]` for the batch (the math kernel's own
+    /// `is_causal` mask).
+    case causalMask(shared: Bool)
+    /// `torch.arange(S)` position ids `[S]` (int64, one for the batch), with the model's int64 index buffers of the
+    /// given lengths (BERT's `position_ids` and `token_type_ids`).
+    case positions(buffers: [Int])
 
     /// The name used in JSON specs and tables.
     public var kind: OpKind {
@@ -82,6 +105,14 @@ public enum Op: Sendable, Hashable {
         case .pad2d: .pad
         case .roll: .roll
         case .crossEntropy: .crossEntropy
+        case .pointwise(let p): p.kind.opKind
+        case .rotaryTable: .rotaryTable
+        case .sdpa: .sdpa
+        case .repeatKV: .repeatKV
+        case .kvCache: .kvCache
+        case .lmLoss: .lmLoss
+        case .causalMask: .causalMask
+        case .positions: .positions
         }
     }
 
@@ -104,6 +135,8 @@ public enum OpKind: String, Sendable, CaseIterable, Codable {
     case channelShuffle = "channel_shuffle", dropout, stochasticDepth = "stochastic_depth", upsample, matmul
     case attention, mean, scale, layerScale = "layer_scale", positionalEmbedding = "positional_embedding"
     case classToken = "class_token", select, pad, roll, crossEntropy = "cross_entropy"
+    case pow, rsqrt, addScalar = "add_scalar", neg, cast, contiguous, rotaryTable = "rotary_table", sdpa
+    case repeatKV = "repeat_kv", kvCache = "kv_cache", lmLoss = "lm_loss", causalMask = "causal_mask", positions
 
     /// All names, for error messages.
     public static var validNames: String { allCases.map(\.rawValue).joined(separator: ", ") }

@@ -96,6 +96,20 @@ extension ModelSpec {
         case .select(let d, let i): return ["dim": .int(d), "index": .int(i)]
         case .pad2d(let p): return ["pads": ints(p)]
         case .roll(let shifts, let dims): return ["shifts": ints(shifts), "dims": ints(dims)]
+        case .pointwise(let p):
+            switch p.kind {
+            case .pow(let e): return ["exponent": .double(e)]
+            case .addScalar(let v): return ["value": .double(v)]
+            case .cast(let d): return d.map { ["dtype": .string($0.rawValue)] } ?? [:]
+            case .rsqrt, .neg, .contiguous: return [:]
+            }
+        case .rotaryTable(let t): return ["function": .string(t.function.rawValue), "dim": .int(t.dim), "buffers": ints(t.buffers)]
+        case .positions(let b): return ["buffers": ints(b)]
+        case .sdpa(let a): return ["kernel": .string(a.kernel.rawValue), "causal": .bool(a.causal), "dropout": .double(a.dropout)]
+        case .repeatKV(let g): return ["groups": .int(g)]
+        case .kvCache: return [:]
+        case .causalMask(let shared): return ["shared": .bool(shared)]
+        case .lmLoss(let l): return ["kind": .string(l.kind.rawValue)]
         }
     }
 }

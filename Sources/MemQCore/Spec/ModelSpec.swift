@@ -233,6 +233,49 @@ public enum ModelSpec {
             return .roll(shifts: try r.intArray("shifts"), dims: try r.intArray("dims"))
         case .crossEntropy:
             return .crossEntropy
+        case .pow, .rsqrt, .addScalar, .neg, .cast, .contiguous, .rotaryTable, .sdpa, .repeatKV, .kvCache, .lmLoss, .causalMask, .positions:
+            return try transformerOp(kind, reader: &r)
+        }
+    }
+
+    /// The ops of transformers' modules (docs/model-spec.md).
+    private static func transformerOp(_ kind: OpKind, reader r: inout FieldReader) throws(ModelError) -> Op {
+        switch kind {
+        case .pow: return .pointwise(Pointwise(.pow(try r.double("exponent", default: 2))))
+        case .rsqrt: return .pointwise(Pointwise(.rsqrt))
+        case .addScalar: return .pointwise(Pointwise(.addScalar(try r.double("value", default: 0))))
+        case .neg: return .pointwise(Pointwise(.neg))
+        case .contiguous: return .pointwise(Pointwise(.contiguous))
+        case .cast:
+            guard let text = try r.optionalString("dtype") else { return .pointwise(Pointwise(.cast(nil))) }
+            guard let d = DType(name: text) else {
+                throw .invalidValue(node: r.node, field: "dtype", message: "unknown dtype '\(text)'; valid: float32, float16, bfloat16, float64 (omit it for the model's compute dtype)")
+            }
+            return .pointwise(Pointwise(.cast(d)))
+        case .rotaryTable:
+            guard let f = try r.optionalString("function") else { throw .missingField(node: r.node, field: "function") }
+            guard let function = RotaryTable.Function(rawValue: f) else {
+                throw .invalidValue(node: r.node, field: "function", message: "unknown rotary table '\(f)'; valid: cos, sin")
+            }
+            return .rotaryTable(RotaryTable(function, dim: try r.int("dim"), buffers: try r.optionalIntArray("buffers") ?? []))
+        case .sdpa:
+            guard let k = try r.optionalString("kernel") else { throw .missingField(node: r.node, field: "kernel") }
+            guard let kernel = AttentionKernel(rawValue: k), kernel != AttentionKernel.math else {
+                throw .invalidValue(node: r.node, field: "kernel", message: "unknown fused attention kernel '\(k)'; valid: flash, efficient, cudnn (the math kernel is written out as matmul, softmax and dropout nodes)")
+            }
+            return .sdpa(SDPA(kernel: kernel, causal: try r.bool("causal", default: false), dropout: try r.double("dropout", default: 0)))
+        case .repeatKV: return .repeatKV(groups: try r.int("groups"))
+        case .kvCache: return .kvCache
+        case .positions: return .positions(buffers: try r.optionalIntArray("buffers") ?? [])
+        case .causalMask: return .causalMask(shared: try r.bool("shared", default: false))
+        case .lmLoss:
+            guard let k = try r.optionalString("kind") else { throw .missingField(node: r.node, field: "kind") }
+            guard let kind = LMLoss.Kind(rawValue: k) else {
+                throw .invalidValue(node: r.node, field: "kind", message: "unknown loss '\(k)'; valid: causal, masked")
+            }
+            return .lmLoss(LMLoss(kind))
+        default:
+            preconditionFailure("not a transformer op: \(kind.rawValue)")
         }
     }
 }
