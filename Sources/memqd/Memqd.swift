@@ -98,8 +98,14 @@ struct Memqd: ParsableCommand {
         }
     }
 
+    /// Takes over SIGTERM and SIGINT before anything else runs (argument parsing, logging, Dispatch,
+    /// any thread), then parses the command line and runs.
+    static func main() {
+        SignalWaiter.install()
+        main(nil)
+    }
+
     func run() throws {
-        SignalWaiter.blockSignals()
         let config = try loadConfig()
         let level = config.logLevel
         LoggingSystem.bootstrap { label in

@@ -28,7 +28,7 @@ struct ProcessTests {
         #expect(daemon.standardError.contains("SIGTERM"))
     }
 
-    @Test("Broker with two workers: a worker killed mid-job, the job is still answered by the other")
+    @Test("Broker with two workers: a worker killed mid-job, the job is still answered by the other; SIGTERM ends worker and broker with 0")
     func brokerSurvivesWorkerDeath() throws {
         let heartbeat = ["--heartbeat-ms", "100", "--heartbeat-liveness", "3"]
         let broker = try DaemonProcess(["--broker", "--endpoint", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*"] + heartbeat)
@@ -63,8 +63,12 @@ struct ProcessTests {
         let stats = try client.request(.stats)
         #expect(stats.body["workers"]?["requeued"] == .int(1))
         #expect(stats.body["workers"]?["connected"] == .int(1))
+        second.send(SIGTERM)
+        #expect(second.waitForExit(seconds: 5) == 0, "worker stderr: \(second.standardError.suffix(1500))")
+        #expect(second.standardError.contains("SIGTERM: leaving the broker"))
         broker.send(SIGTERM)
-        #expect(broker.waitForExit(seconds: 5) == 0)
+        #expect(broker.waitForExit(seconds: 5) == 0, "broker stderr: \(broker.standardError.suffix(1500))")
+        #expect(broker.standardError.contains("SIGTERM: draining"))
     }
 
     @Test("scripts/memq_client.py talks to a running daemon; its exit code follows the status",

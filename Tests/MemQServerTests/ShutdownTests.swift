@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import MemQClient
 import MemQCore
 import MemQServer
 import MemQWire
@@ -43,5 +45,44 @@ struct ShutdownTests {
         let reply = try #require(try client.receive())
         #expect(reply.status == .ok)
         #expect(reply.requestIDText == "slow")
+    }
+
+    @Test("memqd started like a shell starts it: SIGTERM/SIGINT under load answers every accepted request, refuses new work, exits 0",
+          arguments: ["SIGTERM", "SIGINT"])
+    func signalDrainsTheDaemon(signalName: String) throws {
+        let signal = signalName == "SIGINT" ? SIGINT : SIGTERM
+        let daemon = try DaemonProcess(["--test-handler", "echo", "--endpoint", "tcp://127.0.0.1:*",
+                                        "--fast-workers", "2", "--grace-seconds", "20"])
+        defer { daemon.stop() }
+        let endpoint = try daemon.line(after: "listening")
+        let control = try MemQClient(ClientConfiguration(endpoint: endpoint, timeoutSeconds: 3, tries: 1))
+
+        // Ten requests of 300 ms for two workers, all accepted and none answered when the signal comes.
+        let load = try RawClient(endpoint, timeoutMs: 10_000)
+        defer { load.close() }
+        let sent = Set((0..<10).map { "load-\($0)" })
+        for id in sent.sorted() {
+            _ = try load.socket.send(WireRequest(command: .estimate, requestID: id, body: ["sleep_ms": 300]).frames)
+        }
+        try #require(TestServer.eventually(seconds: 5) { (try? control.request(.stats).body["in_flight"]) == .int(sent.count) },
+                     "memqd did not accept the ten requests; stderr: \(daemon.standardError.suffix(1500))")
+
+        daemon.send(signal)
+        try #require(TestServer.eventually(seconds: 5) { (try? control.request(.health).body["status"]) == "draining" },
+                     "memqd is not draining after \(signalName); exit status \(String(describing: daemon.waitForExit(seconds: 0)))")
+        let refused = try? control.request(.estimate, body: ["model": "resnet50"])
+        #expect(refused?.status == .unavailable)
+        #expect(refused?.error?.code == "shutting_down")
+
+        var answered: [String: WireStatus] = [:]
+        while answered.count < sent.count, let reply = try load.receive() {
+            answered[reply.requestIDText] = reply.status
+        }
+        #expect(Set(answered.keys) == sent, "unanswered: \(sent.subtracting(answered.keys).sorted())")
+        #expect(answered.values.allSatisfy { $0 == .ok }, "\(answered)")
+        let status = daemon.waitForExit(seconds: 20)
+        #expect(status == 0, "memqd exit status \(String(describing: status)) after \(signalName); stderr: \(daemon.standardError.suffix(1500))")
+        #expect(daemon.standardError.contains("\(signalName): draining"))
+        #expect(daemon.standardError.contains("memqd stopped"))
     }
 }
