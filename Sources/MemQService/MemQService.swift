@@ -195,8 +195,7 @@ package struct MemQService: Sendable {
         do {
             analysis = try request.model.analysis(allowFiles: allowFiles)
             if !request.freeze.isEmpty {
-                let prefixes = request.freeze
-                analysis = try ModelAnalysis(analysis.graph.freezing { node in prefixes.contains { node.name == $0 || node.name.hasPrefix($0 + ".") || node.name.hasPrefix($0) } })
+                analysis = try ModelAnalysis(analysis.graph.freezing(prefixes: request.freeze))
             }
         } catch let failure as ModelSource.Failure {
             throw Self.wireError(failure)

@@ -74,7 +74,7 @@ extension StepSimulator {
         case .everyKthBlock(let k):
             return runs.enumerated().filter { $0.offset % k == 0 }.map(\.element.range)
         case .blocks(let names):
-            return runs.filter { run in names.contains { run.name == $0 || run.name.hasPrefix($0 + ".") } }.map(\.range)
+            return runs.filter { run in names.contains { Graph.name(run.name, isUnder: $0) } }.map(\.range)
         }
     }
 
