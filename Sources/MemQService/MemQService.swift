@@ -195,8 +195,11 @@ package struct MemQService: Sendable {
         do {
             analysis = try request.model.analysis(allowFiles: allowFiles)
             if !request.freeze.isEmpty {
-                analysis = try ModelAnalysis(analysis.graph.freezing(prefixes: request.freeze))
+                let graph = analysis.graph
+                analysis = try ModelAnalysis(try run { () throws(EstimateError) in try graph.freezing(prefixes: request.freeze) })
             }
+        } catch let error as WireError {
+            throw error
         } catch let failure as ModelSource.Failure {
             throw Self.wireError(failure)
         } catch let e as ModelError {
@@ -227,12 +230,7 @@ package struct MemQService: Sendable {
         do {
             return try body()
         } catch {
-            let field: String? = switch error {
-            case .invalidOption(let f, _), .overflow(let f, _): f
-            case .budgetBelowFixedMemory, .budgetBelowBatchOne: "budget"
-            case .model: "model"
-            }
-            throw WireError(status: .badRequest, code: "invalid_request", message: error.description, field: field)
+            throw WireError(status: .badRequest, code: "invalid_request", message: error.description, field: error.field)
         }
     }
 
