@@ -26,7 +26,7 @@ struct EstimateCommand: AsyncParsableCommand {
 
     @OptionGroup var training: TrainingOptions
 
-    @Option(name: .shortAndLong, help: "Samples per step. (default: 1)")
+    @Option(name: .shortAndLong, help: "Samples per step.")
     var batch: Int = 1
 
     @OptionGroup var output: OutputOptions
