@@ -104,10 +104,10 @@ package struct MemQService: Sendable {
             case .double(let d): margin = d
             case .int(let i): margin = Double(i)
             case .string(let s):
-                let t = s.trimmingCharacters(in: .whitespaces)
-                if t.hasSuffix("%"), let p = Double(t.dropLast()) { margin = p / 100 } else if let f = Double(t) { margin = f } else {
+                guard let f = Fraction.parse(s) else {
                     throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got '\(s)'")
                 }
+                margin = f
             default: throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got \(v.typeName)")
             }
         }
