@@ -64,6 +64,8 @@ let package = Package(
         .testTarget(name: "MemQTransportTests", dependencies: ["MemQTransport"]),
         .testTarget(name: "MemQServiceTests", dependencies: ["MemQService", "MemQCore", "MemQReport", "MemQWire"]),
         .testTarget(name: "MemQWireTests", dependencies: ["MemQWire", "MemQCore"]),
+        .testTarget(name: "MemQCLITests", dependencies: ["memq", "MemQService", "MemQProbe", "MemQWire", "MemQCore",
+                                                       .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "MemQServerTests", dependencies: ["MemQServer", "MemQWire", "MemQTransport", "MemQCore", "MemQClient",
                                                           .product(name: "Logging", package: "swift-log")]),
     ],

@@ -59,8 +59,8 @@ package enum Validation {
     /// Parses and checks the request: the graph, the optimizer, the batch, and the engine's support.
     static func prepare(_ request: ValidationRequest) throws(ValidationError) -> (ModelAnalysis, MemQCore.Optimizer) {
         guard request.batch > 0 else { throw .invalidRequest(field: "batch", message: "must be a positive number of samples, got \(request.batch)") }
-        guard request.steps > 0 else { throw .invalidRequest(field: "steps", message: "must be at least 1, got \(request.steps)") }
-        guard request.tolerance > 0 else { throw .invalidRequest(field: "tolerance", message: "must be positive, e.g. 0.03 (3%)") }
+        try ValidationRequest.check(steps: request.steps)
+        try ValidationRequest.check(tolerance: request.tolerance)
         guard request.timeoutSeconds > 0 else { throw .invalidRequest(field: "timeout", message: "must be a positive number of seconds") }
         guard let optimizer = MemQCore.Optimizer(name: request.optimizer) else {
             throw .invalidRequest(field: "optimizer", message: "unknown optimizer '\(request.optimizer)'; valid: \(MemQCore.Optimizer.validNames)")

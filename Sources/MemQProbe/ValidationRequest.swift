@@ -38,6 +38,42 @@ package struct ValidationRequest: Codable, Sendable, Hashable {
         self.fault = fault
     }
 
+    /// Steps a validation may run: the estimate describes the second step and later (optimizer state exists), so
+    /// at least 2; at most 100.
+    package static let stepsRange = 2...100
+
+    /// Checks a step count against `stepsRange`: `memq validate --steps`, memqd's `steps`, `Validation.run`.
+    /// - Throws: `ValidationError.invalidRequest` for field `steps`, saying what is valid.
+    package static func check(steps: Int) throws(ValidationError) {
+        guard stepsRange.contains(steps) else {
+            throw .invalidRequest(field: "steps", message: "must be between \(stepsRange.lowerBound) and \(stepsRange.upperBound) "
+                                  + "(the estimate describes the second step and later), got \(steps)")
+        }
+    }
+
+    /// Parses a tolerance as users type it, `3%` or `0.03` (`Fraction.parse`), and checks it: `memq validate
+    /// --tolerance` and memqd's `tolerance`.
+    /// - Throws: `ValidationError.invalidRequest` for field `tolerance`, saying what is valid.
+    package static func tolerance(parsing text: String) throws(ValidationError) -> Double {
+        guard let value = Fraction.parse(text) else {
+            throw .invalidRequest(field: "tolerance", message: "'\(text)' is not a fraction; write 3% or 0.03")
+        }
+        try check(tolerance: value, as: "'\(text)'")
+        return value
+    }
+
+    /// Checks a tolerance: a fraction above 0 and below 1 (100%).
+    /// - Throws: `ValidationError.invalidRequest` for field `tolerance`, saying what is valid.
+    package static func check(tolerance: Double) throws(ValidationError) {
+        try check(tolerance: tolerance, as: "\(tolerance)")
+    }
+
+    private static func check(tolerance: Double, as shown: String) throws(ValidationError) {
+        guard tolerance > 0, tolerance < 1 else {
+            throw .invalidRequest(field: "tolerance", message: "must be above 0 and below 1 (100%), such as 3% or 0.03, got \(shown)")
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case model, spec, batch, optimizer, steps, tolerance, fault
         case timeoutSeconds = "timeout_seconds"

@@ -5,7 +5,7 @@ extension EstimateResult {
     /// The peak, where it happens, and the breakdown at that moment, in binary units.
     public func renderText() -> String {
         var out = "\(model)  batch \(batch)\(microBatch.map { " (micro-batch \($0))" } ?? "")  input \(inputShape.map(String.init).joined(separator: "x"))"
-        out += "  \(dtype)  \(optimizer)  runtime \(runtime)\(gpu.map { "  gpu \($0)" } ?? "")  method \(method)\n"
+        out += "  \(dtype)  \(optimizer)  runtime \(runtime)\(gpu.map { "  gpu \($0)" } ?? "")\(dataParallelText)  method \(method)\n"
         out += "peak \(ByteCount(peakBytes).formatted()) (\(NumberFormatting.grouped(peakBytes)) bytes) during \(peakAt.phase) at \(peakAt.node) [\(peakAt.event)]\n"
         if let gpuMemoryBytes, let fits {
             out += fits ? "fits in \(gpu ?? "the GPU")'s \(ByteCount(gpuMemoryBytes).formatted()) with \(ByteCount(gpuMemoryBytes - peakBytes).formatted()) to spare\n"
@@ -25,6 +25,12 @@ extension EstimateResult {
         if let reservedBytes { out += "allocator reserved: \(ByteCount(reservedBytes).formatted())\n" }
         out += "* dominant. Memory in binary units (1 MiB = 2^20 bytes). params \(NumberFormatting.grouped(params.total)), MACs \(NumberFormatting.grouped(macs))\n"
         return out
+    }
+
+    /// `  data-parallel 8 zero 3` (figures per device), `  data-parallel 4` for plain replicas; empty on one device.
+    private var dataParallelText: String {
+        guard dataParallel > 1 else { return "" }
+        return "  data-parallel \(dataParallel)" + (zero > 0 ? " zero \(zero)" : "")
     }
 
     /// One header and one row.

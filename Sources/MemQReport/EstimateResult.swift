@@ -4,7 +4,8 @@ import MemQCore
 ///
 /// The JSON contract (docs/memory-model.md): `peak_bytes`, `peak_at` {`node`, `phase`, `event`}, `breakdown`
 /// {`weights`, `buffers`, `gradients`, `optimizer_state`, `activations`, `temporary`, `input`, `runtime_overhead`}
-/// in bytes at the peak, `params`, `macs`, `method`, `runtime`, `dtype`, `optimizer`, `batch`.
+/// in bytes at the peak, `params`, `macs`, `method`, `runtime`, `dtype`, `optimizer`, `batch`, `data_parallel` and
+/// `zero` (per-device figures over that many devices at that ZeRO stage; 1 and 0 for one device).
 public struct EstimateResult: ReportRenderable, Hashable {
     public struct Moment: Codable, Sendable, Hashable {
         public var node: String
@@ -59,6 +60,10 @@ public struct EstimateResult: ReportRenderable, Hashable {
     public var optimizer: String
     public var batch: Int
     public var microBatch: Int?
+    /// Data-parallel devices the figures are per device of (1: a single device).
+    public var dataParallel: Int
+    /// The ZeRO stage sharding state over those devices (0: plain replicas).
+    public var zero: Int
     public var gpu: String?
     /// Device memory of the GPU, when one is given.
     public var gpuMemoryBytes: Int?
@@ -66,7 +71,7 @@ public struct EstimateResult: ReportRenderable, Hashable {
     public var fits: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case model, params, macs, method, runtime, dtype, optimizer, batch, gpu, fits, breakdown, dominant
+        case model, params, macs, method, runtime, dtype, optimizer, batch, gpu, fits, breakdown, dominant, zero
         case inputShape = "input_shape"
         case peakBytes = "peak_bytes"
         case peakAt = "peak_at"
@@ -74,6 +79,7 @@ public struct EstimateResult: ReportRenderable, Hashable {
         case optimizerScratchBytes = "optimizer_scratch_bytes"
         case reservedBytes = "reserved_bytes"
         case microBatch = "micro_batch"
+        case dataParallel = "data_parallel"
         case gpuMemoryBytes = "gpu_memory_bytes"
     }
 
@@ -100,6 +106,8 @@ public struct EstimateResult: ReportRenderable, Hashable {
         optimizer = e.config.optimizer.rawValue
         batch = e.config.batch
         microBatch = e.config.microBatch
+        dataParallel = e.config.dataParallel
+        zero = e.config.zeroStage
         gpu = e.config.gpu?.name
         gpuMemoryBytes = e.config.gpu?.memoryBytes
         fits = e.config.gpu.map { e.peakBytes <= $0.memoryBytes }
@@ -120,6 +128,7 @@ extension EstimateResult {
                       ("optimizer_state", breakdown.optimizerState), ("runtime_overhead", breakdown.runtimeOverhead),
                       ("temporary", breakdown.temporary), ("weights", breakdown.weights)])
         w.endObject()
+        w.key("data_parallel"); w.int(dataParallel)
         w.key("dominant"); w.string(dominant)
         w.key("dtype"); w.string(dtype)
         if let fits { w.key("fits"); w.bool(fits) }
@@ -145,6 +154,7 @@ extension EstimateResult {
         w.key("peak_without_input_bytes"); w.int(peakWithoutInputBytes)
         if let reservedBytes { w.key("reserved_bytes"); w.int(reservedBytes) }
         w.key("runtime"); w.string(runtime)
+        w.key("zero"); w.int(zero)
         w.endObject()
         return w.bytes
     }

@@ -28,16 +28,10 @@ extension MemQService {
         guard batch >= 1 else { throw .invalidField("batch", "batch must be a positive integer, got \(batch)") }
         let optimizer = try TrainingRequest.parseOptimizer(try r.string("optimizer") ?? "sgd")
         let steps = try r.int("steps") ?? 3
-        guard (2...100).contains(steps) else {
-            throw .invalidField("steps", "steps must be between 2 and 100 (the estimate describes the second step), got \(steps)")
-        }
+        do { try ValidationRequest.check(steps: steps) } catch { throw .invalidField("steps", error.description) }
         var tolerance = 0.03
         if let t = try r.string("tolerance") {
-            let text = t.trimmingCharacters(in: .whitespaces)
-            guard let v = text.hasSuffix("%") ? Double(text.dropLast()).map({ $0 / 100 }) : Double(text), v > 0, v < 1 else {
-                throw .invalidField("tolerance", "tolerance must be a fraction (0.03) or a percentage (\"3%\"), got '\(t)'")
-            }
-            tolerance = v
+            do { tolerance = try ValidationRequest.tolerance(parsing: t) } catch { throw .invalidField("tolerance", error.description) }
         }
         let timeout = Double(try r.int("timeout") ?? Int(limits.maxSeconds))
         guard timeout > 0 else { throw .invalidField("timeout", "timeout must be a positive number of seconds") }

@@ -112,10 +112,10 @@ package struct MemQService: Sendable {
             case .double(let d): margin = d
             case .int(let i): margin = Double(i)
             case .string(let s):
-                let t = s.trimmingCharacters(in: .whitespaces)
-                if t.hasSuffix("%"), let p = Double(t.dropLast()) { margin = p / 100 } else if let f = Double(t) { margin = f } else {
+                guard let f = Fraction.parse(s) else {
                     throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got '\(s)'")
                 }
+                margin = f
             default: throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got \(v.typeName)")
             }
         }
@@ -210,9 +210,11 @@ package struct MemQService: Sendable {
         do {
             analysis = try request.model.analysis(allowFiles: allowFiles)
             if !request.freeze.isEmpty {
-                let prefixes = request.freeze
-                analysis = try ModelAnalysis(analysis.graph.freezing { node in prefixes.contains { node.name == $0 || node.name.hasPrefix($0 + ".") || node.name.hasPrefix($0) } })
+                let graph = analysis.graph
+                analysis = try ModelAnalysis(try run { () throws(EstimateError) in try graph.freezing(prefixes: request.freeze) })
             }
+        } catch let error as WireError {
+            throw error
         } catch let failure as ModelSource.Failure {
             throw Self.wireError(failure)
         } catch let e as ModelError {
@@ -243,12 +245,7 @@ package struct MemQService: Sendable {
         do {
             return try body()
         } catch {
-            let field: String? = switch error {
-            case .invalidOption(let f, _), .overflow(let f, _): f
-            case .budgetBelowFixedMemory, .budgetBelowBatchOne: "budget"
-            case .model: "model"
-            }
-            throw WireError(status: .badRequest, code: "invalid_request", message: error.description, field: field)
+            throw WireError(status: .badRequest, code: "invalid_request", message: error.description, field: error.field)
         }
     }
 

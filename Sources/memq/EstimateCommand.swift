@@ -28,7 +28,7 @@ struct EstimateCommand: AsyncParsableCommand {
 
     @OptionGroup var training: TrainingOptions
 
-    @Option(name: .shortAndLong, help: "Samples per step. (default: 1)")
+    @Option(name: .shortAndLong, help: "Samples per step.")
     var batch: Int = 1
 
     @Option(name: .customLong("timeline-csv"), help: ArgumentHelp("Also write the simulated step op by op (live bytes by category after each op) as CSV.", valueName: "file"))

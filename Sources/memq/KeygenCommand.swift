@@ -18,10 +18,10 @@ struct KeygenCommand: ParsableCommand {
             """
     )
 
-    @Option(name: .long, help: ArgumentHelp("Directory to write into (created if missing). (default: .)", valueName: "dir"))
+    @Option(name: .long, help: ArgumentHelp("Directory to write into (created if missing).", valueName: "dir"))
     var dir: String = "."
 
-    @Option(name: .long, help: ArgumentHelp("Base name of the two files. (default: memq)", valueName: "name"))
+    @Option(name: .long, help: ArgumentHelp("Base name of the two files.", valueName: "name"))
     var name: String = "memq"
 
     func run() throws {

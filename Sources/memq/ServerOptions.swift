@@ -8,10 +8,10 @@ struct ServerOptions: ParsableArguments {
         valueName: "endpoint"))
     var server: String?
 
-    @Option(name: .customLong("server-timeout"), help: ArgumentHelp("With --server: seconds to wait for each try. (default: 10)", valueName: "seconds"))
+    @Option(name: .customLong("server-timeout"), help: ArgumentHelp("With --server: seconds to wait for each try.", valueName: "seconds"))
     var timeout: Double = 10
 
-    @Option(name: .customLong("server-tries"), help: ArgumentHelp("With --server: tries before giving up (Lazy Pirate: reconnect between tries). (default: 3)",
+    @Option(name: .customLong("server-tries"), help: ArgumentHelp("With --server: tries before giving up (Lazy Pirate: reconnect between tries).",
                                                                  valueName: "n"))
     var tries: Int = 3
 

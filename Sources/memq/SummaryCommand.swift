@@ -24,6 +24,7 @@ struct SummaryCommand: AsyncParsableCommand {
 
     @OptionGroup var model: ModelOptions
 
+    // ArgumentParser shows no default for an option with a transform, so this help says it (elsewhere it appends one).
     @Option(name: .shortAndLong, help: "Samples per step. (default: 1)", transform: ArgumentTransforms.positiveInt)
     var batch: Int = 1
 

@@ -48,7 +48,7 @@ struct TrainingOptions: ParsableArguments {
     @Option(name: .customLong("micro-batch"), help: ArgumentHelp("Gradient accumulation: samples per forward/backward pass.", valueName: "n"))
     var microBatch: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Freeze layers whose names start with <prefix> (repeatable): no gradients or optimizer state.",
+    @Option(name: .long, help: ArgumentHelp("Freeze the layer named <prefix> and those under it (repeatable; layer1 covers layer1.0.conv1, not layer10): no gradients or optimizer state.",
                                             valueName: "prefix"))
     var freeze: [String] = []
 

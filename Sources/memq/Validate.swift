@@ -37,8 +37,7 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("The optimizer: \(MemQCore.Optimizer.validNames).", valueName: "optimizer"))
     var optimizer: String = "sgd"
 
-    @Option(name: .long, help: "Training steps to run (the estimate describes the second and later).",
-            transform: ArgumentTransforms.positiveInt)
+    @Option(name: .long, help: "Training steps to run, 2 to 100 (the estimate describes the second and later).")
     var steps: Int = 3
 
     @Option(name: .long, help: ArgumentHelp("Largest accepted |estimate - measured| / measured: 3% or 0.03.", valueName: "fraction"))
@@ -68,14 +67,13 @@ struct ValidateCommand: ParsableCommand {
     func validate() throws {
         if !probeChild && model == nil { throw ValidationError("missing the model: a zoo name, a spec file or an inline spec") }
         if fault != nil && ChildFault(rawValue: fault ?? "") == nil { throw ValidationError("--fault: crash, hang or exit") }
-    }
-
-    /// "3%" -> 0.03, "0.03" -> 0.03.
-    static func fraction(_ text: String) throws -> Double {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let value = trimmed.hasSuffix("%") ? Double(trimmed.dropLast()).map { $0 / 100 } : Double(trimmed)
-        guard let v = value, v > 0, v < 10 else { throw CLIError("--tolerance: '\(text)' is not a fraction such as 3% or 0.03") }
-        return v
+        // memqd checks the same rules (`ValidationRequest`), so --server refuses what this refuses.
+        do {
+            try ValidationRequest.check(steps: steps)
+            _ = try ValidationRequest.tolerance(parsing: tolerance)
+        } catch {
+            throw ValidationError("--\(error)")
+        }
     }
 
     func run() throws {
@@ -94,7 +92,7 @@ struct ValidateCommand: ParsableCommand {
             return
         }
         let request = ValidationRequest(model: model ?? "", graph: graph, batch: batch, optimizer: kind, steps: steps,
-                                        tolerance: try Self.fraction(tolerance), timeoutSeconds: timeout,
+                                        tolerance: try ValidationRequest.tolerance(parsing: tolerance), timeoutSeconds: timeout,
                                         fault: fault.flatMap(ChildFault.init(rawValue:)))
         let quiet = json
         let result: ValidationResult

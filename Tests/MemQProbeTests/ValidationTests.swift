@@ -41,7 +41,7 @@ private let memq: ProbeLauncher? = {
     func childFailureIsReported(fault: ChildFault) throws {
         let launcher = try #require(memq)
         let graph = try #require(Zoo.entry(named: "lenet5")).graph()
-        let request = ValidationRequest(model: "lenet5", graph: graph, batch: 1, optimizer: .sgd, steps: 1,
+        let request = ValidationRequest(model: "lenet5", graph: graph, batch: 1, optimizer: .sgd, steps: 2,
                                         timeoutSeconds: fault == .hang ? 1.5 : 60, fault: fault)
         let start = Date()
         let result = try Validation.run(request, launcher: launcher)
@@ -65,6 +65,20 @@ private let memq: ProbeLauncher? = {
         } throws: { error in
             guard case ValidationError.insufficientMemory = error else { return false }
             return "\(error)".contains("refusing")
+        }
+    }
+
+    /// Steps and tolerance follow the rules memq validate and memqd check (`ValidationRequest.check`): one step, or
+    /// a tolerance of 100%, is refused before a child starts.
+    @Test(arguments: [(1, 0.03, "steps"), (101, 0.03, "steps"), (3, 1.0, "tolerance"), (3, 0, "tolerance")])
+    func stepsAndToleranceAreChecked(steps: Int, tolerance: Double, field: String) throws {
+        let graph = try #require(Zoo.entry(named: "lenet5")).graph()
+        let request = ValidationRequest(model: "lenet5", graph: graph, batch: 1, optimizer: .sgd, steps: steps, tolerance: tolerance)
+        #expect {
+            _ = try Validation.run(request, launcher: .memq(at: "/nonexistent"))
+        } throws: { error in
+            guard case ValidationError.invalidRequest(let f, _) = error else { return false }
+            return f == field
         }
     }
 

@@ -8,6 +8,13 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The figures exceed 64 bits.
     case overflow(field: String, message: String)
     case model(ModelError)
+    /// A `freeze` prefix covers no node (`Graph.name(_:isUnder:)`); `topLevel` lists the first components of the
+    /// model's node names, in graph order.
+    case freezeMatchesNothing(prefix: String, topLevel: [String])
+    /// A `checkpoint` `blocks:` name covers no block; `blocks` lists the model's blocks (possibly none).
+    case checkpointBlockNotFound(name: String, blocks: [String])
+    /// `checkpoint` `every:K` with K above the number of blocks, or a model without blocks.
+    case checkpointBeyondBlocks(every: Int, blocks: [String])
 
     public var description: String {
         switch self {
@@ -21,7 +28,40 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
             "option '\(field)': \(message)"
         case .model(let e):
             e.description
+        case .freezeMatchesNothing(let prefix, let topLevel):
+            "option 'freeze': prefix '\(prefix)' matches no node (a prefix names a node or a dotted parent: layer1 "
+                + "covers layer1.0.conv1); top-level names are: \(Self.list(topLevel))"
+        case .checkpointBlockNotFound(let name, let blocks) where blocks.isEmpty:
+            "option 'checkpoint': no block '\(name)': \(Self.noBlocks)"
+        case .checkpointBlockNotFound(let name, let blocks):
+            "option 'checkpoint': '\(name)' matches no block (a name covers the block itself and those under it); "
+                + "blocks are: \(Self.list(blocks))"
+        case .checkpointBeyondBlocks(let k, let blocks) where blocks.isEmpty:
+            "option 'checkpoint': every:\(k): \(Self.noBlocks)"
+        case .checkpointBeyondBlocks(let k, let blocks):
+            "option 'checkpoint': every:\(k) needs at least \(k) blocks; the model has \(blocks.count) blocks "
+                + "(every:1 to every:\(blocks.count)): \(Self.list(blocks))"
         }
+    }
+
+    /// The request field at fault: `batch`, `budget`, `freeze`, `checkpoint`, ... (`model` for a model error).
+    public var field: String {
+        switch self {
+        case .invalidOption(let field, _), .overflow(let field, _): field
+        case .budgetBelowFixedMemory, .budgetBelowBatchOne: "budget"
+        case .model: "model"
+        case .freezeMatchesNothing: "freeze"
+        case .checkpointBlockNotFound, .checkpointBeyondBlocks: "checkpoint"
+        }
+    }
+
+    private static let noBlocks =
+        "the model names no blocks, so nothing can be checkpointed (a node's 'block' field names one, docs/model-spec.md)"
+
+    /// `a, b, c`; past 16 names the first 12, an ellipsis, the last 3 and the count.
+    private static func list(_ names: [String]) -> String {
+        guard names.count > 16 else { return names.joined(separator: ", ") }
+        return (names.prefix(12) + ["…"] + names.suffix(3)).joined(separator: ", ") + " (\(names.count) in all)"
     }
 }
 

@@ -5,7 +5,8 @@
 /// the step's allocations (`StepSimulator`), the `seed` method applies the design notes' textbook rule.
 public enum Estimator {
     /// Estimates one configuration.
-    /// - Throws: `EstimateError` for an invalid batch or option, or figures beyond 64 bits.
+    /// - Throws: `EstimateError` for an invalid batch or option (a checkpointing selection that covers no block
+    ///   among them), or figures beyond 64 bits.
     public static func estimate(_ analysis: ModelAnalysis, _ config: TrainingConfig,
                                 method: Estimate.Method = .timeline) throws(EstimateError) -> Estimate {
         try validate(analysis, config)
@@ -105,6 +106,7 @@ public enum Estimator {
         if case .everyKthBlock(let k) = config.checkpoint, k < 1 {
             throw .invalidOption(field: "checkpoint", message: "every k-th block needs k >= 1, got \(k)")
         }
+        _ = try config.checkpoint.segments(in: analysis)
         // Everything the step allocates is at most a few times the outputs of all layers per sample: keep the
         // largest figure comfortably inside 64 bits.
         let perSample = analysis.layers.reduce(0) { $0 &+ $1.outputElements &+ $1.inputElements }

@@ -56,26 +56,12 @@ extension StepSimulator {
         }
     }
 
-    /// Node ranges run under activation checkpointing.
+    /// Node ranges run under activation checkpointing (`Checkpointing.segments(in:)`).
     func checkpointSegments() -> [ClosedRange<Int>] {
-        let layers = analysis.layers
-        // Contiguous runs of nodes that share a block name.
-        var runs: [(name: String, range: ClosedRange<Int>)] = []
-        for (i, layer) in layers.enumerated() {
-            guard let block = layer.block, !isGraphInput(i) else { continue }
-            if let last = runs.last, last.name == block, last.range.upperBound == i - 1 {
-                runs[runs.count - 1].range = last.range.lowerBound...i
-            } else {
-                runs.append((block, i...i))
-            }
-        }
-        switch config.checkpoint {
-        case .none:
-            return []
-        case .everyKthBlock(let k):
-            return runs.enumerated().filter { $0.offset % k == 0 }.map(\.element.range)
-        case .blocks(let names):
-            return runs.filter { run in names.contains { run.name == $0 || run.name.hasPrefix($0 + ".") } }.map(\.range)
+        do {
+            return try config.checkpoint.segments(in: analysis)
+        } catch {
+            preconditionFailure("checkpointing is validated before a step is simulated: \(error)")
         }
     }
 
