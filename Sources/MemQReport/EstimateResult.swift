@@ -69,9 +69,11 @@ public struct EstimateResult: ReportRenderable, Hashable {
     public var gpuMemoryBytes: Int?
     /// Whether the peak fits the GPU's memory (when one is given).
     public var fits: Bool?
+    /// What the model's builder assumed (the attention kernel and why, the key/value cache); absent when nothing.
+    public var assumptions: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case model, params, macs, method, runtime, dtype, optimizer, batch, gpu, fits, breakdown, dominant, zero
+        case model, params, macs, method, runtime, dtype, optimizer, batch, gpu, fits, breakdown, dominant, zero, assumptions
         case inputShape = "input_shape"
         case peakBytes = "peak_bytes"
         case peakAt = "peak_at"
@@ -84,8 +86,9 @@ public struct EstimateResult: ReportRenderable, Hashable {
     }
 
     /// The result of `estimate` for a model.
-    public init(_ e: Estimate, model: String, inputShape: [Int]) {
+    public init(_ e: Estimate, model: String, inputShape: [Int], assumptions: [String] = []) {
         let b = e.breakdown
+        self.assumptions = assumptions.isEmpty ? nil : assumptions
         self.model = model
         self.inputShape = inputShape
         peakBytes = e.peakBytes
@@ -121,6 +124,7 @@ extension EstimateResult {
     public func jsonBytes() -> [UInt8] {
         var w = JSONBytesWriter()
         w.beginObject()
+        if let assumptions { w.key("assumptions"); w.strings(assumptions) }
         w.key("batch"); w.int(batch)
         w.key("breakdown"); w.beginObject()
         w.intMembers([("activations", breakdown.activations), ("buffers", breakdown.buffers),

@@ -54,7 +54,7 @@ package struct MemQService: Sendable {
         try r.finish(command: "estimate")
         let analysis = try analyze(request)
         let e = try run { () throws(EstimateError) in try Estimator.estimate(analysis, request.config, method: request.method) }
-        return EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims)
+        return EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims, assumptions: analysis.graph.notes)
     }
 
     /// The simulated step op by op (the estimate's timeline at the request's batch, exact sizes).
@@ -86,7 +86,7 @@ package struct MemQService: Sendable {
                     if let m = request.config.microBatch { request.config.microBatch = min(m, batch) }
                     let config = request.config, method = request.method
                     let e = try run { () throws(EstimateError) in try Estimator.estimate(analysis, config, method: method) }
-                    rows.append(EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims))
+                    rows.append(EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims, assumptions: analysis.graph.notes))
                 }
             }
         }

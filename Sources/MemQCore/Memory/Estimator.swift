@@ -122,7 +122,13 @@ public enum Estimator {
         let micro = config.microBatch ?? config.batch
         let program = TimelineProgram.cached(analysis: analysis, config: config, accumulating: micro < config.batch)
         let peakLive: [Int], peakEvent: (node: Int, phase: Estimate.Phase, event: String), peakReserved: Int
-        if config.onCUDA || config.runtime == .native {
+        if micro == 1 && analysis.foldsDifferentlyAtBatchOne {
+            var c = config
+            c.batch = micro < config.batch ? config.batch : 1
+            var sim = StepSimulator(analysis: analysis, config: c, batch: 1)
+            let ledger = sim.run()
+            peakLive = ledger.peakLive; peakEvent = ledger.peakEvent; peakReserved = ledger.peakReserved
+        } else if config.onCUDA || config.runtime == .native {
             // Per-allocation rounding (CUDA's 512 bytes; the native engine maps whole 4 KiB pages, whole 2 MiB huge
             // pages from 2 MiB on) and the allocator model: replay the events.
             let ledger = program.run(batch: micro, rounding: .of(config),

@@ -48,7 +48,8 @@ extension StepSimulator {
     /// The storages matmul's autograd saves: each operand, or its contiguous copy when it cannot be folded.
     mutating func matmulOperands(_ ins: [Int]) -> [Int] {
         ins.map { v in
-            guard !layout[v].foldsWithoutCopy else { return storage[v] }
+            // With one sample, [1, H, S, d] folds to [H, S, d] as a view whatever the strides.
+            guard !layout[v].foldsWithoutCopy, !(batch == 1 && analysis.layers[v].outputShape.rank == 3) else { return storage[v] }
             let copy = ledger.alloc(bytes(of: v), .activations)
             ledger.sample("clone (matmul operand)")
             return copy
@@ -194,9 +195,10 @@ extension StepSimulator {
         let rng = onCUDA && a.dropout > 0 ? [ledger.alloc(8, .activations), ledger.alloc(8, .activations)] : []
         ledger.sample("_scaled_dot_product_\(a.kernel == .flash && !onCUDA ? "flash_attention_for_cpu" : a.kernel.rawValue + "_attention")")
         storage[i] = y
-        // The output is laid out as [S, H, d] and seen as [H, S, d] (both flash kernels).
-        layout[i] = .headsSwapped
-        contiguous[i] = false
+        // The output is `empty_like(query)` (torch/_meta_registrations.py): the query's layout when it is dense (a
+        // `[S, H, d]` tensor seen as `[H, S, d]`), else row-major.
+        layout[i] = layout[q] == .headsSwapped || layout[q] == .lastTwoSwapped ? layout[q] : .contiguous
+        contiguous[i] = layout[i] == .contiguous
         var plan = BackwardPlan()
         let e = (analysis.layers[q].outputDType ?? act).byteSize
         if onCUDA && a.kernel == .flash {
@@ -296,6 +298,17 @@ extension StepSimulator {
         let ones = ledger.alloc(lb, .activations)
         ledger.sample("ones_like")
         return (nllFn, ones, [lossValue])
+    }
+}
+
+extension ModelAnalysis {
+    /// Whether the step's structure at batch 1 differs from larger batches: torch.matmul folds a 4-D operand of
+    /// one sample without the copy it needs for two or more.
+    var foldsDifferentlyAtBatchOne: Bool {
+        layers.contains { layer in
+            guard case .matmul = layer.op else { return false }
+            return layer.inputs.contains { layers[$0].outputShape.rank == 3 }
+        }
     }
 }
 

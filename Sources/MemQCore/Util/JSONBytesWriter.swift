@@ -38,6 +38,16 @@ public struct JSONBytesWriter {
     /// `true` or `false`.
     public mutating func bool(_ value: Bool) { bytes.append(contentsOf: (value ? "true" : "false").utf8) }
 
+    /// An array of strings.
+    public mutating func strings(_ values: [String]) {
+        bytes.append(UInt8(ascii: "["))
+        for (i, v) in values.enumerated() {
+            if i > 0 { bytes.append(UInt8(ascii: ",")) }
+            JSONWriter.string(v, &bytes)
+        }
+        bytes.append(UInt8(ascii: "]"))
+    }
+
     /// An array of integers.
     public mutating func ints(_ values: [Int]) {
         bytes.append(UInt8(ascii: "["))

@@ -74,7 +74,9 @@ struct HFBlocks {
         let half = b.concat([n, x1], "\(name)_rotate_half", dim: -1)
         let xs = b.mul([half, sin], "\(name)_sin")
         let out = b.sum([xc, xs], "\(name)_embed")
-        guard let pass else { return out }
+        // Phi-3 and GPT-NeoX concatenate the pass-through features back even when there are none
+        // (torch.cat([q_embed, q_pass], dim=-1)): a contiguous copy either way.
+        guard let pass else { return config.family == .phi3 ? b.concat([out], "\(name)_cat", dim: -1) : out }
         return b.concat([out, pass], "\(name)_cat", dim: -1)
     }
 
