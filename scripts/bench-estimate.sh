@@ -36,6 +36,9 @@ print(row("estimate, batch 32, `--runtime pytorch-cuda --gpu a100-40gb` (allocat
 print(row("sweep, 13 batch sizes (1..4096)", d["sweep_13_points_us"]))
 print(row("fit on a100-40gb, 5% margin", d["fit_us"]))
 print(row("seed method estimate", d["seed_us"]))
+if "hf_llama3_8b_s4096_cold_us" in d:
+    print(row(f"LLaMA-3-8B config, 4096 tokens, bf16 AdamW batch 4, cold ({d['hf_llama3_8b_nodes']:,} nodes: build, analyse, record, evaluate)", d["hf_llama3_8b_s4096_cold_us"]))
+    print(row("LLaMA-3-8B config, 4096 tokens, warm (step recorded)", d["hf_llama3_8b_s4096_warm_us"]))
 if "service_handle_us" in d:
     print(row("daemon fast path without transport (body in, reply JSON out)", d["service_handle_us"]))
 PY

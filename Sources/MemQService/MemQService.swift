@@ -197,12 +197,20 @@ package struct MemQService: Sendable {
         return key + "|" + (input?.description ?? "") + "|" + freeze.joined(separator: ",")
     }
 
+    /// Whether a zoo name is one of the transformers (built from a Hugging Face config, so its graph depends on the
+    /// attention options); names of the other families are told apart by their first letter without a lookup.
+    static func mayBeTransformer(_ name: String) -> Bool {
+        guard let first = name.utf8.first, [UInt8(ascii: "g"), UInt8(ascii: "l"), UInt8(ascii: "b")].contains(first | 0x20) else { return false }
+        return Zoo.entry(named: name)?.hfConfig != nil
+    }
+
     package func analyze(_ request: TrainingRequest) throws(WireError) -> ModelAnalysis {
         var fullKey = Self.analysisKey(request.model.reference, input: request.model.input, freeze: request.freeze)
         // A Hugging Face config's graph depends on the attention path (and so on device and dtype); zoo names do not.
         switch request.model.reference {
         case .hfConfig: fullKey += "|\(request.model.hf)"
-        case .text(let t) where t.contains("/") || t.hasSuffix(".json") || t.hasPrefix("{"): fullKey += "|\(request.model.hf)"
+        case .text(let t) where t.contains("/") || t.hasSuffix(".json") || t.hasPrefix("{") || Self.mayBeTransformer(t):
+            fullKey += "|\(request.model.hf)"
         default: break
         }
         if let hit = Self.analyses.withLock({ $0[fullKey] }) { return hit }

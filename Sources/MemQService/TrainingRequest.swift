@@ -79,6 +79,18 @@ package struct TrainingRequest: Sendable {
         }
         model.hf.onCUDA = config.onCUDA
         model.hf.dtype = config.dtype.activations
+        model.hf.computeCapability = config.gpu.flatMap { Self.computeCapability(of: $0.name) }
+    }
+
+    /// The compute capability of the catalogue's GPUs by name (NVIDIA's CUDA GPUs list): V100 7.0, T4 7.5,
+    /// A100 8.0, RTX 3090 8.6, RTX 4090 and L4 8.9, H100 9.0; nil for names it does not know.
+    static func computeCapability(of name: String) -> Int? {
+        let n = name.lowercased()
+        for (prefix, cc) in [("v100", 70), ("t4", 75), ("a100", 80), ("a10", 86), ("rtx3090", 86), ("rtx4090", 89),
+                             ("l4", 89), ("h100", 90), ("h200", 90)] where n.hasPrefix(prefix) {
+            return cc
+        }
+        return nil
     }
 
     /// `model` (a zoo name, a path or inline JSON text, or a spec object) and `input` (`3x224x224` or an array).

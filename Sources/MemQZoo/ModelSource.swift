@@ -139,7 +139,7 @@ public struct ModelSource: Sendable, Hashable {
             if !looksLikePath, let entry = Zoo.entry(named: text) {
                 let source = input.map { "\(entry.name) with input \($0)" } ?? entry.name
                 do throws(ModelError) {
-                    return (try entry.build(input?.dims ?? entry.defaultInput), source)
+                    return (try entry.build(input?.dims ?? entry.defaultInput, options: hf), source)
                 } catch {
                     throw .invalidModel(source: source, error: error)
                 }

@@ -10,11 +10,21 @@ public struct ZooEntry: Sendable {
     public let inputDType: DType?
     /// Builds the graph for an input of one sample's shape.
     public let build: @Sendable (_ input: [Int]) throws(ModelError) -> Graph
+    /// For the transformers: the Hugging Face config the entry is built from (its graph then depends on the
+    /// attention implementation, device and dtype: `build(_:options:)`).
+    public let hfConfig: JSONValue?
 
-    public init(name: String, family: String, defaultInput: [Int], inputDType: DType? = nil,
+    public init(name: String, family: String, defaultInput: [Int], inputDType: DType? = nil, hfConfig: JSONValue? = nil,
                 build: @escaping @Sendable (_ input: [Int]) throws(ModelError) -> Graph) {
         self.name = name; self.family = family; self.defaultInput = defaultInput; self.inputDType = inputDType
+        self.hfConfig = hfConfig
         self.build = build
+    }
+
+    /// The graph for `input` with the attention options of a query (the same as `build` for non-transformers).
+    public func build(_ input: [Int], options: HFBuildOptions) throws(ModelError) -> Graph {
+        guard let hfConfig else { return try build(input) }
+        return try TokenModels.build(name, hfConfig, input: input, options: options)
     }
 
     /// The graph at the default input.

@@ -75,7 +75,23 @@ let engineForward = time(3) {
     executor.discardGraph()
 }
 
+// A transformer from its Hugging Face config: LLaMA-3-8B (the zoo's llama_3_8b keys) at 4,096 tokens, bf16, AdamW.
+// Cold: read the config, build and analyse the graph, record the step, estimate; warm: the recorded step replayed.
+let llama = Zoo.entry(named: "llama_3_8b")!
+let hfOptions = HFBuildOptions(implementation: .sdpa, onCUDA: false, dtype: .bfloat16)
+let hfConfig = TrainingConfig(batch: 4, dtype: .bf16, optimizer: .adamw)
+let hfCold = time(5) {
+    let a = try! ModelAnalysis(try! llama.build([4096], options: hfOptions))
+    _ = try! Estimator.estimate(a, hfConfig)
+}
+let hfAnalysis = try! ModelAnalysis(try! llama.build([4096], options: hfOptions))
+_ = try! Estimator.estimate(hfAnalysis, hfConfig)
+let hfWarm = time(200) { _ = try! Estimator.estimate(hfAnalysis, hfConfig) }
+
 var all = result
+all["hf_llama3_8b_nodes"] = hfAnalysis.layers.count
+all["hf_llama3_8b_s4096_cold_us"] = hfCold
+all["hf_llama3_8b_s4096_warm_us"] = hfWarm
 all["engine_forward_us"] = engineForward
 all["service_handle_us"] = handled
 all["service_typed_estimate_us"] = typed

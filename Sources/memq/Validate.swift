@@ -43,9 +43,16 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Largest accepted |estimate - measured| / measured: 3% or 0.03.", valueName: "fraction"))
     var tolerance: String = "3%"
 
-    @Option(name: .long, help: ArgumentHelp("One sample's input shape without the batch.", valueName: "CxHxW"),
+    @Option(name: .customLong("input"), help: ArgumentHelp("One sample's input shape without the batch.", valueName: "CxHxW"),
             transform: ArgumentTransforms.shape)
-    var input: TensorShape?
+    var inputShape: TensorShape?
+
+    @Option(name: .customLong("seq-len"), help: ArgumentHelp("For token models: the sequence length; the same as --input N.", valueName: "n"),
+            transform: ArgumentTransforms.positiveInt)
+    var seqLen: Int?
+
+    /// `--input`, or `--seq-len` for token models.
+    var input: TensorShape? { inputShape ?? seqLen.map { TensorShape([$0]) } }
 
     @Option(name: .long, help: ArgumentHelp("Kill the child after this many seconds.", valueName: "seconds"))
     var timeout: Double = 600
@@ -66,6 +73,7 @@ struct ValidateCommand: ParsableCommand {
 
     func validate() throws {
         if !probeChild && model == nil { throw ValidationError("missing the model: a zoo name, a spec file or an inline spec") }
+        if inputShape != nil && seqLen != nil { throw ValidationError("--input and --seq-len both set the input; give one") }
         if fault != nil && ChildFault(rawValue: fault ?? "") == nil { throw ValidationError("--fault: crash, hang or exit") }
         // memqd checks the same rules (`ValidationRequest`), so --server refuses what this refuses.
         do {

@@ -77,7 +77,7 @@ import MemQCore
     @Test func gpt2MACs() throws {
         let analysis = try ModelAnalysis(try Zoo.entry(named: "gpt2")!.graph())
         #expect(analysis.macs == 145_824_153_600)
-        #expect(analysis.layers[analysis.outputIndex].outputShape.dims == [1024, 50_257])
+        #expect(analysis.layers.first { $0.name == "lm_head" }?.outputShape.dims == [1024, 50_257])
     }
 
     /// The token embedding owns the shared V x E table (50,257 * 768 = 38,597,376); the tied head adds none, and
@@ -104,7 +104,7 @@ import MemQCore
     @Test func sequenceLengthIsTheInput() throws {
         let llama = try ModelAnalysis(try Zoo.entry(named: "llama_3_2_1b")!.build([8192]))
         #expect(llama.params.total == 1_235_814_400)
-        #expect(llama.layers[llama.outputIndex].outputShape.dims == [8192, 128_256])
+        #expect(llama.layers.first { $0.name == "lm_head" }?.outputShape.dims == [8192, 128_256])
         let bert = try ModelAnalysis(try Zoo.entry(named: "bert_base")!.build([128]))
         #expect(bert.params.total == 109_482_240)
         #expect(throws: ModelError.self) { try Zoo.entry(named: "gpt2")!.build([2048]) }

@@ -101,9 +101,11 @@ public struct AttentionCall: Sendable, Hashable {
     public var headDim: Int
     /// Fewer key/value heads than query heads, passed with `enable_gqa=True`.
     public var gqa: Bool
-    public init(onCUDA: Bool, dtype: DType, dropout: Double, hasMask: Bool, headDim: Int, gqa: Bool) {
+    /// The GPU's compute capability (80 for sm_80); nil when unknown (assumed Ampere or newer).
+    public var computeCapability: Int?
+    public init(onCUDA: Bool, dtype: DType, dropout: Double, hasMask: Bool, headDim: Int, gqa: Bool, computeCapability: Int? = nil) {
         self.onCUDA = onCUDA; self.dtype = dtype; self.dropout = dropout; self.hasMask = hasMask
-        self.headDim = headDim; self.gqa = gqa
+        self.headDim = headDim; self.gqa = gqa; self.computeCapability = computeCapability
     }
 }
 
@@ -114,9 +116,9 @@ extension AttentionKernel {
     /// `use_flash_attention_cpp` refuses dropout (`check_for_dropout`) and needs equal q/k/v head sizes
     /// (`check_head_dim_size_cpp`); float32, float64, bfloat16 and float16 are supported, masks and GQA too.
     /// CUDA (cuda/sdp_utils.cpp `select_sdp_backend`, default priority flash, efficient, math; cuDNN only when
-    /// asked for): flash needs float16/bfloat16, no explicit mask, head size a multiple of 8 up to 256
-    /// (`check_head_dim_size_flash`); memory-efficient takes float32 too and masks, head size a multiple of 8
-    /// (4 for float32), but not GQA (`check_batch_size_and_num_heads_dense<false>`); else math.
+    /// asked for): flash needs sm_80 or newer (`check_sm_version`), float16/bfloat16, no explicit mask, head size
+    /// up to 256 (`check_head_dim_size_flash`); memory-efficient takes float32 too, masks and GQA, head size a
+    /// multiple of 8 (4 for float32); else math.
     public static func select(_ c: AttentionCall) -> (kernel: AttentionKernel, reason: String) {
         if !c.onCUDA {
             if c.dropout > 0 { return (.math, "CPU flash attention refuses dropout (p=\(c.dropout))") }
@@ -126,11 +128,11 @@ extension AttentionKernel {
         var passed: [String] = []
         if !half { passed.append("flash needs float16/bfloat16") }
         if c.hasMask { passed.append("flash takes no attention mask") }
-        if c.headDim % 8 != 0 || c.headDim > 256 { passed.append("flash needs head size a multiple of 8 up to 256") }
+        if c.headDim > 256 { passed.append("flash needs head size up to 256") }
+        if let cc = c.computeCapability, cc < 80 { passed.append("flash needs sm_80 or newer, this GPU is sm_\(cc)") }
         if passed.isEmpty { return (.flash, "CUDA flash attention") }
         let align = c.dtype == .float32 ? 4 : 8
         var effPassed: [String] = []
-        if c.gqa { effPassed.append("memory-efficient does not take GQA") }
         if c.headDim % align != 0 { effPassed.append("memory-efficient needs head size a multiple of \(align)") }
         if c.dtype == .float64 { effPassed.append("memory-efficient does not take float64") }
         if effPassed.isEmpty { return (.efficient, "CUDA memory-efficient attention (\(passed.joined(separator: "; ")))") }

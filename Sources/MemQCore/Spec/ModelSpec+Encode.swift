@@ -20,8 +20,10 @@ extension ModelSpec {
             if let block = node.block { o["block"] = .string(block) }
             nodes.append(.object(o))
         }
-        return .object(["name": .string(graph.name), "inputs": .array(inputs), "nodes": .array(nodes),
-                        "output": .string(graph.output)])
+        var top: [String: JSONValue] = ["name": .string(graph.name), "inputs": .array(inputs), "nodes": .array(nodes),
+                                        "output": .string(graph.output)]
+        if !graph.notes.isEmpty { top["notes"] = .array(graph.notes.map { .string($0) }) }
+        return .object(top)
     }
 
     private static func ints(_ v: [Int]) -> JSONValue { .array(v.map { .int($0) }) }

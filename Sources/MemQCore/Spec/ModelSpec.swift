@@ -61,6 +61,14 @@ public enum ModelSpec {
         }
         guard !items.isEmpty else { throw .emptyModel("'\(listKey)' is empty; add at least one node") }
         let output = try reader.optionalString("output")
+        var notes: [String] = []
+        if let raw = reader.raw("notes"), raw != .null {
+            guard case .array(let items) = raw else { throw .wrongType(node: "", field: "notes", expected: "an array of strings, got \(raw.typeName)") }
+            for item in items {
+                guard case .string(let s) = item else { throw .wrongType(node: "", field: "notes", expected: "an array of strings, got \(item.typeName) in it") }
+                notes.append(s)
+            }
+        }
         try reader.finish(op: "the model")
 
         var previous = nodes.last!.name
@@ -72,7 +80,9 @@ public enum ModelSpec {
             nodes.append(node)
             previous = node.name
         }
-        return try Graph(name: name, nodes: nodes, output: output)
+        var graph = try Graph(name: name, nodes: nodes, output: output)
+        graph.notes = notes
+        return graph
     }
 
     private static func node(_ o: [String: JSONValue], position: Int, previous: String) throws(ModelError) -> Node {

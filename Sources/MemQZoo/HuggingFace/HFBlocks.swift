@@ -13,8 +13,12 @@ public struct HFBuildOptions: Sendable, Hashable {
     public var onCUDA: Bool
     /// The compute dtype (of q, k, v).
     public var dtype: DType
-    public init(implementation: Implementation = .auto, kernel: AttentionKernel? = nil, onCUDA: Bool = false, dtype: DType = .float32) {
+    /// The GPU's compute capability (80 for sm_80), when known.
+    public var computeCapability: Int?
+    public init(implementation: Implementation = .auto, kernel: AttentionKernel? = nil, onCUDA: Bool = false, dtype: DType = .float32,
+                computeCapability: Int? = nil) {
         self.implementation = implementation; self.kernel = kernel; self.onCUDA = onCUDA; self.dtype = dtype
+        self.computeCapability = computeCapability
     }
 }
 
@@ -34,9 +38,11 @@ struct HFBlocks {
             ? HFBuildOptions.Implementation(rawValue: config.attnImplementation ?? "sdpa") ?? .sdpa
             : options.implementation
         eager = implementation == .eager
-        let hasMask = config.slidingWindow.map { seq > $0 } ?? false
+        // transformers builds a sliding-window mask once the sequence reaches the window (masking_utils.py).
+        let hasMask = config.slidingWindow.map { seq >= $0 } ?? false
         let call = AttentionCall(onCUDA: options.onCUDA, dtype: options.dtype, dropout: config.attentionDropout,
-                                 hasMask: hasMask, headDim: config.headDim, gqa: config.kvHeads != config.heads && !hasMask)
+                                 hasMask: hasMask, headDim: config.headDim, gqa: config.kvHeads != config.heads && !hasMask,
+                                 computeCapability: options.computeCapability)
         if let forced = options.kernel {
             (kernel, kernelReason) = (forced, "forced by --attention-kernel")
         } else {
@@ -128,8 +134,9 @@ struct HFBlocks {
             o = b.matmul(p, vr, "context")
             if upcast { o = b.add("context_cast", .pointwise(Pointwise(.cast(nil))), [o]) }
         } else {
-            let kr = groups > 1 && kernel != .flash ? b.add("repeat_kv_k", .repeatKV(groups: groups), [k]) : k
-            let vr = groups > 1 && kernel != .flash ? b.add("repeat_kv_v", .repeatKV(groups: groups), [v]) : v
+            // sdpa_attention_forward: enable_gqa without a mask (use_gqa_in_sdpa), repeat_kv before the call with one.
+            let kr = groups > 1 && mask != nil ? b.add("repeat_kv_k", .repeatKV(groups: groups), [k]) : k
+            let vr = groups > 1 && mask != nil ? b.add("repeat_kv_v", .repeatKV(groups: groups), [v]) : v
             o = b.add("sdpa", .sdpa(SDPA(kernel: kernel, causal: causal && mask == nil, dropout: config.attentionDropout)), [q, kr, vr])
         }
         o = b.transpose(o, "context_transpose", 1, 2)

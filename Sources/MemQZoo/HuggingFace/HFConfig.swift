@@ -167,7 +167,11 @@ public struct HFConfig: Sendable, Hashable {
             embeddingDropout = 0
         }
         classifierDropout = try r.double("classifier_dropout", hiddenDropout)
-        let partial = family == .gptNeoX ? try r.double("rotary_pct", 0.25) : try r.double("partial_rotary_factor", 1)
+        // transformers 5 also writes the factor inside `rope_parameters`.
+        var ropeFactor: Double? = nil
+        if case .object(let rope)? = o(r, "rope_parameters") { ropeFactor = try Keys(object: rope).double("partial_rotary_factor", .nan) }
+        let topFactor = family == .gptNeoX ? try r.double("rotary_pct", 0.25) : try r.double("partial_rotary_factor", 1)
+        let partial = ropeFactor.flatMap { $0.isNaN ? nil : $0 } ?? topFactor
         rotaryDim = Int(Double(headDim) * partial)
         slidingWindow = family == .mistral ? try r.optionalInt("sliding_window", default: 4096) : nil
         numLabels = try r.int("num_labels", 2)
@@ -179,6 +183,8 @@ public struct HFConfig: Sendable, Hashable {
         if [Family.gpt2, .bert, .roberta].contains(family) { _ = try r.double("layer_norm_epsilon", 1e-5); _ = try r.double("layer_norm_eps", 1e-12) }
     }
 }
+
+private func o(_ r: Keys, _ key: String) -> JSONValue? { r.object[key] }
 
 /// Typed reads of a config's keys: a key of the wrong type is an error naming it; keys MemQ does not read are
 /// allowed (configs carry tokenizer ids, generation settings and more).

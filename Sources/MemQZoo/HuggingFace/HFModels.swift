@@ -35,7 +35,7 @@ public enum HFModels {
             cos = b.add("rotary_emb.cos", .rotaryTable(RotaryTable(.cos, dim: k.config.rotaryDim, buffers: [half, half])), [ids])
             sin = b.add("rotary_emb.sin", .rotaryTable(RotaryTable(.sin, dim: k.config.rotaryDim)), [ids])
         }
-        let mask = k.eager || k.config.slidingWindow.map({ k.seq > $0 }) == true
+        let mask = k.eager || k.config.slidingWindow.map({ k.seq >= $0 }) == true
             ? b.add("causal_mask", .causalMask(shared: false), [ids]) : nil
         return (cos, sin, mask)
     }
@@ -48,7 +48,7 @@ public enum HFModels {
         let root = neox ? "gpt_neox" : "model"
         var x = ids
         let q = c.heads * c.headDim, kv = c.kvHeads * c.headDim
-        b.scoped(root) { b in
+        rooted(&b, root, k) { b in
             x = b.embedding(ids, neox ? "embed_in" : "embed_tokens", count: c.vocab, dim: c.hidden)
             if c.family == .gemma { x = b.add("embed_scale", .scale(factor: Double(c.hidden).squareRoot()), [x]) }
             x = b.dropout(x, neox ? "emb_dropout" : "embed_dropout", p: c.embeddingDropout)
@@ -122,7 +122,7 @@ public enum HFModels {
     static func gpt2(_ b: inout GraphBuilder, _ k: HFBlocks, _ ids: String) throws(ModelError) -> Graph {
         let c = k.config
         var x = ids
-        b.scoped("transformer") { b in
+        rooted(&b, "transformer", k) { b in
             let tokens = b.embedding(ids, "wte", count: c.vocab, dim: c.hidden)
             let positions = b.add("position_ids", .positions(buffers: []), [ids])
             let wpe = b.embedding(positions, "wpe", count: c.maxPositions, dim: c.hidden)
@@ -169,7 +169,7 @@ public enum HFModels {
         let c = k.config
         let root = c.family == .roberta ? "roberta" : "bert"
         var x = ids
-        b.scoped(root) { b in
+        rooted(&b, root, k) { b in
             b.scoped("embeddings") { b in
                 let words = b.embedding(ids, "word_embeddings", count: c.vocab, dim: c.hidden)
                 // token_type_ids: the zero buffer expanded to the batch; position_ids: the buffer's first S (BERT),
@@ -233,8 +233,17 @@ public enum HFModels {
             let loss = b.add("loss", .crossEntropy, [y])
             return try b.build(output: loss)
         default:
-            return try b.build()
+            // BertModel's pooler: dense + tanh on the first token (pooler_output).
+            let pooled = b.scoped("pooler") { b in
+                b.act(b.linear(b.select(x, "first_token", dim: 1, index: 0), "dense", out: c.hidden), "activation", .tanh)
+            }
+            return try b.build(output: pooled)
         }
+    }
+
+    /// Module paths: `model.layers.0...` under a task head, `layers.0...` in the base model itself.
+    static func rooted(_ b: inout GraphBuilder, _ root: String, _ k: HFBlocks, _ body: (inout GraphBuilder) -> Void) {
+        if k.config.task == .base { body(&b) } else { b.scoped(root, body) }
     }
 
     /// The causal head: LM head (tied to the embedding when the config says so) and `ForCausalLMLoss`; the
