@@ -57,7 +57,7 @@ let package = Package(
         // Times estimates in-process for scripts/bench-estimate.sh.
         .executableTarget(name: "memq-bench", dependencies: ["MemQCore", "MemQZoo", "MemQService", "MemQReport", "MemQWire", "MemQEngine"]),
         .testTarget(name: "MemQCoreTests", dependencies: ["MemQCore"]),
-        .testTarget(name: "MemQZooTests", dependencies: ["MemQCore", "MemQZoo"]),
+        .testTarget(name: "MemQZooTests", dependencies: ["MemQCore", "MemQZoo"], exclude: ["Fixtures"]),
         .testTarget(name: "MemQReportTests", dependencies: ["MemQReport", "MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQEngineTests", dependencies: ["MemQEngine"]),
         .testTarget(name: "MemQProbeTests", dependencies: ["MemQProbe", "MemQEngine", "MemQCore", "MemQZoo"]),
