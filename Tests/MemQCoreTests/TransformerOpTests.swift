@@ -265,14 +265,16 @@ import Testing
         }
     }
 
-    static func call(cuda: Bool, _ dtype: DType, dropout: Double = 0, mask: Bool = false, headDim: Int = 64, gqa: Bool = false) -> AttentionCall {
-        AttentionCall(onCUDA: cuda, dtype: dtype, dropout: dropout, hasMask: mask, headDim: headDim, gqa: gqa)
+    static func call(cuda: Bool, _ dtype: DType, dropout: Double = 0, mask: Bool = false, headDim: Int = 64, gqa: Bool = false,
+                     sm: Int? = nil) -> AttentionCall {
+        AttentionCall(onCUDA: cuda, dtype: dtype, dropout: dropout, hasMask: mask, headDim: headDim, gqa: gqa, computeCapability: sm)
     }
 
     /// PyTorch's dispatcher. CPU (sdp_utils_cpp.cpp): flash unless dropout (`check_for_dropout`), whatever the dtype,
     /// mask, GQA or head size. CUDA (cuda/sdp_utils.cpp, priority flash, efficient, math): flash needs fp16/bf16, no
-    /// mask, head size a multiple of 8 up to 256, and takes dropout and GQA; memory-efficient needs the head size to
-    /// be a multiple of `minimum_gemm_alignment` (sm80+: 4 for float32, 8 for 16-bit types), no GQA, no float64.
+    /// mask, sm_80 or newer (`check_sm_version`), head size up to 256 (smaller sizes are padded), and takes dropout and
+    /// GQA; memory-efficient needs the head size to be a multiple of `minimum_gemm_alignment` (sm80+: 4 for float32,
+    /// 8 for 16-bit types), takes masks and GQA, no float64.
     static let selections: [Selection] = [
         Selection(call: call(cuda: false, .float32, dropout: 0.1), kernel: .math, reason: "refuses dropout"),
         Selection(call: call(cuda: false, .bfloat16, dropout: 0.1, mask: true), kernel: .math, reason: "refuses dropout"),
@@ -281,17 +283,19 @@ import Testing
         Selection(call: call(cuda: true, .float32), kernel: .efficient, reason: "flash needs float16/bfloat16"),
         Selection(call: call(cuda: true, .float32, headDim: 12), kernel: .efficient, reason: "flash needs float16/bfloat16"),
         Selection(call: call(cuda: true, .float32, headDim: 6), kernel: .math, reason: "multiple of 4"),
-        Selection(call: call(cuda: true, .float32, gqa: true), kernel: .math, reason: "does not take GQA"),
+        Selection(call: call(cuda: true, .float32, gqa: true), kernel: .efficient, reason: "flash needs float16/bfloat16"),
         Selection(call: call(cuda: true, .float64), kernel: .math, reason: "does not take float64"),
         Selection(call: call(cuda: true, .bfloat16), kernel: .flash, reason: "CUDA flash"),
         Selection(call: call(cuda: true, .bfloat16, dropout: 0.1, gqa: true), kernel: .flash, reason: "CUDA flash"),
         Selection(call: call(cuda: true, .float16, headDim: 256), kernel: .flash, reason: "CUDA flash"),
         Selection(call: call(cuda: true, .bfloat16, mask: true), kernel: .efficient, reason: "flash takes no attention mask"),
-        Selection(call: call(cuda: true, .bfloat16, mask: true, gqa: true), kernel: .math, reason: "does not take GQA"),
+        Selection(call: call(cuda: true, .bfloat16, mask: true, gqa: true), kernel: .efficient, reason: "flash takes no attention mask"),
+        Selection(call: call(cuda: true, .float16, sm: 70), kernel: .efficient, reason: "sm_80"),
+        Selection(call: call(cuda: true, .bfloat16, sm: 90), kernel: .flash, reason: "CUDA flash"),
         Selection(call: call(cuda: true, .bfloat16, headDim: 264), kernel: .efficient, reason: "up to 256"),
-        // 12 is not a multiple of 8: neither flash nor memory-efficient in 16 bits.
-        Selection(call: call(cuda: true, .bfloat16, headDim: 12), kernel: .math, reason: "multiple of 8"),
-        Selection(call: call(cuda: true, .float16, headDim: 12), kernel: .math, reason: "multiple of 8"),
+        // Flash pads a head size of 12 to 16 itself; memory-efficient would need a multiple of 8.
+        Selection(call: call(cuda: true, .bfloat16, headDim: 12), kernel: .flash, reason: "CUDA flash"),
+        Selection(call: call(cuda: true, .float16, headDim: 12, sm: 75), kernel: .math, reason: "multiple of 8"),
     ]
 
     @Test(arguments: selections)

@@ -92,7 +92,8 @@ public struct HFConfig: Sendable, Hashable {
         if architecture.hasSuffix("ForCausalLM") || architecture.hasSuffix("LMHeadModel") { return .causalLM }
         if architecture.hasSuffix("ForMaskedLM") { return .maskedLM }
         if architecture.hasSuffix("ForSequenceClassification") { return .sequenceClassification }
-        if architecture.hasSuffix("Model") { return .base }
+        // The base model (LlamaModel, BertModel); other heads (GPT2DoubleHeadsModel, *ForTokenClassification) are refused.
+        if architecture.hasSuffix("Model"), !architecture.contains("For"), !architecture.contains("Heads") { return .base }
         return nil
     }
 
