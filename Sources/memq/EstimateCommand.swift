@@ -23,6 +23,8 @@ struct EstimateCommand: AsyncParsableCommand {
               memq estimate gpt2 --input 1024 -b 8 --optimizer adam --checkpoint every:1
               memq estimate vit_b_16 -b 128 --micro-batch 32 --freeze conv_proj --freeze encoder.layers.encoder_layer_0
               memq estimate llama_2_7b --input 2048 -b 1 --dtype mixed-bf16 --optimizer adam --data-parallel 8 --zero 3
+              memq estimate path/to/config.json --seq-len 1024 -b 8 --dtype bf16 --optimizer adamw --attention sdpa
+              memq estimate config.json --seq-len 512 --attention eager --timeline-csv step.csv   # op by op (docs/transformers.md)
             """
     )
 
