@@ -145,14 +145,26 @@ extension StepSimulator {
             fEdge = copyFn
             copyHeld = true
         }
+        let (nllFn, lossValue) = logSoftmaxNLL(edge: fEdge, bytes: batchBytes(classesTimesRows, lossType), scalarBytes: lb)
+        if copyHeld { ledger.release(f) }
+        ledger.release(storage[logits])
+        ledger.release(oldLoss)
+        let ones = ledger.alloc(lb, .activations)
+        ledger.sample("ones_like")
+        return (nllFn, ones, [lossValue])
+    }
+
+    /// `log_softmax` (its result saved) and `nll_loss` (the loss and `total_weight`, saved) over `bytes` of
+    /// logits reached through `edge`; returns the loss's grad_fn and the loss storage.
+    mutating func logSoftmaxNLL(edge: Int, bytes: Int, scalarBytes lb: Int) -> (fn: Int, loss: Int) {
         var lsPlan = BackwardPlan()
-        lsPlan.op("_log_softmax_backward_data", batchBytes(classesTimesRows, lossType))
+        lsPlan.op("_log_softmax_backward_data", bytes)
         lsPlan.outputs = [.alloc(0)]
-        let ls = ledger.alloc(batchBytes(classesTimesRows, lossType), .activations)
+        let ls = ledger.alloc(bytes, .activations)
         ledger.sample("_log_softmax")
-        let lsFn = newFn(saved: [ls], edges: [fEdge], plan: lsPlan)
+        let lsFn = newFn(saved: [ls], edges: [edge], plan: lsPlan)
         var nllPlan = BackwardPlan()
-        nllPlan.op("nll_loss_backward", batchBytes(classesTimesRows, lossType))
+        nllPlan.op("nll_loss_backward", bytes)
         nllPlan.outputs = [.alloc(0)]
         let lossValue = ledger.alloc(lb, .activations)
         let totalWeight = ledger.alloc(lb, .activations)
@@ -162,12 +174,7 @@ extension StepSimulator {
         nodeOfFn[nllFn] = analysis.outputIndex
         ledger.release(ls)
         ledger.release(totalWeight)
-        if copyHeld { ledger.release(f) }
-        ledger.release(storage[logits])
-        ledger.release(oldLoss)
-        let ones = ledger.alloc(lb, .activations)
-        ledger.sample("ones_like")
-        return (nllFn, ones, [lossValue])
+        return (nllFn, lossValue)
     }
 
     // MARK: Parameters

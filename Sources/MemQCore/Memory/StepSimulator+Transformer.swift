@@ -271,23 +271,7 @@ extension StepSimulator {
             ledger.release(labels.removeFirst())
         }
         let lb = lossDType.byteSize
-        var lsPlan = BackwardPlan()
-        lsPlan.op("_log_softmax_backward_data", elements * lb)
-        lsPlan.outputs = [.alloc(0)]
-        let ls = ledger.alloc(elements * lb, .activations)
-        ledger.sample("_log_softmax")
-        let lsFn = newFn(saved: [ls], edges: [fEdge], plan: lsPlan)
-        var nllPlan = BackwardPlan()
-        nllPlan.op("nll_loss_backward", elements * lb)
-        nllPlan.outputs = [.alloc(0)]
-        let lossValue = ledger.alloc(lb, .activations)
-        let totalWeight = ledger.alloc(lb, .activations)
-        ledger.sample("nll_loss_forward")
-        let nllFn = newFn(saved: [ls, totalWeight], edges: [lsFn], plan: nllPlan)
-        nodeOfFn[lsFn] = analysis.outputIndex
-        nodeOfFn[nllFn] = analysis.outputIndex
-        ledger.release(ls)
-        ledger.release(totalWeight)
+        let (nllFn, lossValue) = logSoftmaxNLL(edge: fEdge, bytes: elements * lb, scalarBytes: lb)
         ledger.release(copy)
         for id in labels { ledger.release(id) }
         // `out.logits` keeps the logits; the previous step's output is rebound now.
