@@ -198,11 +198,13 @@ package struct MemQService: Sendable {
     }
 
     /// Whether a zoo name is one of the transformers (built from a Hugging Face config, so its graph depends on the
-    /// attention options); names of the other families are told apart by their first letter without a lookup.
+    /// attention options). Names whose first letter (case-folded) starts no transformer entry skip the lookup.
     static func mayBeTransformer(_ name: String) -> Bool {
-        guard let first = name.utf8.first, [UInt8(ascii: "g"), UInt8(ascii: "l"), UInt8(ascii: "b")].contains(first | 0x20) else { return false }
+        guard let first = name.utf8.first, transformerInitials.contains(first | 0x20) else { return false }
         return Zoo.entry(named: name)?.hfConfig != nil
     }
+
+    private static let transformerInitials = Set(Zoo.entries.filter { $0.hfConfig != nil }.compactMap { $0.name.utf8.first.map { $0 | 0x20 } })
 
     package func analyze(_ request: TrainingRequest) throws(WireError) -> ModelAnalysis {
         var fullKey = Self.analysisKey(request.model.reference, input: request.model.input, freeze: request.freeze)

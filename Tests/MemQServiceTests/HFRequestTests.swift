@@ -42,6 +42,17 @@ import MemQWire
         } catch {
             #expect(error.field == "attention-kernel")
         }
+        // A config naming an implementation MemQ does not model is refused unless --attention picks one.
+        var flash2 = Self.llama
+        if case .object(var o) = flash2 { o["attn_implementation"] = "flash_attention_2"; flash2 = .object(o) }
+        do {
+            _ = try service.estimate(["hf_config": flash2, "input": [128]])
+            Issue.record("accepted attn_implementation flash_attention_2 without --attention")
+        } catch {
+            #expect("\(error)".contains("attn_implementation"))
+        }
+        let chosen = try service.estimate(["hf_config": flash2, "input": [128], "optimizer": "sgd", "attention": "sdpa"])
+        #expect(chosen.peakWithoutInputBytes == 367_956_232)
         do {
             _ = try service.estimate(["hf_config": ["model_type": "t5"]])
             Issue.record("accepted an unsupported model_type")

@@ -12,6 +12,9 @@ public struct ModelAnalysis: Sendable {
     public let consumers: [[Int]]
     /// Index of the output layer.
     public let outputIndex: Int
+    /// Whether the step's structure at batch 1 differs from larger batches: torch.matmul folds a 4-D operand of
+    /// one sample into 3-D without the copy it needs for two or more (the estimator then simulates batch 1 apart).
+    let foldsDifferentlyAtBatchOne: Bool
     /// Identifies this analysis (and its copies) for caches of derived results; never reused.
     let identity = AnalysisIdentity.next()
 
@@ -49,6 +52,10 @@ public struct ModelAnalysis: Sendable {
         self.layers = layers
         self.consumers = consumers
         self.outputIndex = index[graph.output]!
+        self.foldsDifferentlyAtBatchOne = layers.contains { layer in
+            guard case .matmul = layer.op else { return false }
+            return layer.inputs.contains { layers[$0].outputShape.rank == 3 }
+        }
     }
 
     /// A tied linear layer needs an embedding of `(out_features, in_features)` earlier in the graph.

@@ -285,17 +285,6 @@ extension StepSimulator {
     }
 }
 
-extension ModelAnalysis {
-    /// Whether the step's structure at batch 1 differs from larger batches: torch.matmul folds a 4-D operand of
-    /// one sample without the copy it needs for two or more.
-    var foldsDifferentlyAtBatchOne: Bool {
-        layers.contains { layer in
-            guard case .matmul = layer.op else { return false }
-            return layer.inputs.contains { layers[$0].outputShape.rank == 3 }
-        }
-    }
-}
-
 extension StepSimulator {
     /// Whether operand `v` is one tensor for the batch while node `i`'s output is per sample (a broadcast whose
     /// backward sums over the batch, at every batch size, even when the bytes happen to match at batch 1).

@@ -170,7 +170,7 @@ public struct HFConfig: Sendable, Hashable {
         classifierDropout = try r.double("classifier_dropout", hiddenDropout)
         // transformers 5 also writes the factor inside `rope_parameters`.
         var ropeFactor: Double? = nil
-        if case .object(let rope)? = o(r, "rope_parameters") { ropeFactor = try Keys(object: rope).double("partial_rotary_factor", .nan) }
+        if case .object(let rope)? = r.object["rope_parameters"] { ropeFactor = try Keys(object: rope).double("partial_rotary_factor", .nan) }
         let topFactor = family == .gptNeoX ? try r.double("rotary_pct", 0.25) : try r.double("partial_rotary_factor", 1)
         let partial = ropeFactor.flatMap { $0.isNaN ? nil : $0 } ?? topFactor
         rotaryDim = Int(Double(headDim) * partial)
@@ -181,11 +181,11 @@ public struct HFConfig: Sendable, Hashable {
         rmsEps = try r.double("rms_norm_eps", 1e-6)
         let privateImplementation = try r.string("_attn_implementation")
         attnImplementation = try r.string("attn_implementation") ?? privateImplementation
-        if [Family.gpt2, .bert, .roberta].contains(family) { _ = try r.double("layer_norm_epsilon", 1e-5); _ = try r.double("layer_norm_eps", 1e-12) }
+        // LayerNorm epsilons change no byte; read only so that a mistyped value is still reported by key.
+        _ = try r.double("layer_norm_epsilon", 0)
+        _ = try r.double("layer_norm_eps", 0)
     }
 }
-
-private func o(_ r: Keys, _ key: String) -> JSONValue? { r.object[key] }
 
 /// Typed reads of a config's keys: a key of the wrong type is an error naming it; keys MemQ does not read are
 /// allowed (configs carry tokenizer ids, generation settings and more).

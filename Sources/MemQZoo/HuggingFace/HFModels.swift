@@ -14,6 +14,10 @@ public enum HFModels {
             throw .invalidValue(node: "input_ids", field: "shape",
                                 message: "\(config.architecture) has \(config.maxPositions) learned positions; the sequence length must be at most \(config.maxPositions - (config.family == .roberta ? 2 : 0)), got \(seq)")
         }
+        if options.implementation == .auto, let named = config.attnImplementation, HFBuildOptions.Implementation(rawValue: named) == nil {
+            throw .invalidValue(node: "config.json", field: "attn_implementation",
+                                message: "'\(named)' is not modelled; MemQ estimates eager and sdpa: give --attention eager or --attention sdpa (or \"attention\" in a request)")
+        }
         let blocks = HFBlocks(config: config, options: options, seq: seq)
         var b = GraphBuilder(name: name ?? config.architecture)
         let ids = b.input("input_ids", shape: [seq], dtype: .int64)
