@@ -215,6 +215,8 @@ package struct MemQService: Sendable {
             fullKey += "|\(request.model.hf)"
         default: break
         }
+        // Adapters' types follow the precision policy (float32 adapters on a half-precision base).
+        if let lora = request.lora { fullKey += "|lora:\(lora)|\(request.config.dtype.rawValue)" }
         if let hit = Self.analyses.withLock({ $0[fullKey] }) { return hit }
         var analysis: ModelAnalysis
         do {
@@ -222,6 +224,10 @@ package struct MemQService: Sendable {
             if !request.freeze.isEmpty {
                 let graph = analysis.graph
                 analysis = try ModelAnalysis(try run { () throws(EstimateError) in try graph.freezing(prefixes: request.freeze) })
+            }
+            if let lora = request.lora {
+                let base = analysis
+                analysis = try ModelAnalysis(try run { () throws(EstimateError) in try base.applyingLoRA(lora, dtype: request.config.dtype) })
             }
         } catch let error as WireError {
             throw error

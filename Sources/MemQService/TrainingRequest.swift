@@ -11,6 +11,8 @@ package struct TrainingRequest: Sendable {
     package var method: Estimate.Method
     /// Name prefixes of frozen layers.
     package var freeze: [String]
+    /// LoRA adapters on a frozen base (`lora`: `r=16,alpha=32,...` or peft's adapter_config.json object).
+    package var lora: LoRA? = nil
 
     /// Reads the model and training options; `batch` is optional for `fit`.
     /// Reads the model and training options; `readBatch` false when the command reads `batch` itself (sweep).
@@ -58,8 +60,20 @@ package struct TrainingRequest: Sendable {
         }
         let freeze = try r.stringList("freeze") ?? []
         var request = TrainingRequest(model: model, config: config, method: method, freeze: freeze)
+        request.lora = try readLoRA(&r)
         try request.readAttention(&r)
         return request
+    }
+
+    /// `lora`: a string of `key=value` pairs or an object in peft's `adapter_config.json` keys.
+    static func readLoRA(_ r: inout RequestReader) throws(WireError) -> LoRA? {
+        guard let v = r.raw("lora"), v != .null else { return nil }
+        do {
+            if case .string(let s) = v { return try LoRA(parsing: s) }
+            return try LoRA(peftConfig: v)
+        } catch {
+            throw .invalidField("lora", error.description)
+        }
     }
 
     /// `attention` (auto, eager, sdpa) and `attention-kernel` for Hugging Face configs; the SDPA dispatcher sees

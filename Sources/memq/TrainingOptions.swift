@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import MemQCore
 
@@ -52,6 +53,13 @@ struct TrainingOptions: ParsableArguments {
                                             valueName: "prefix"))
     var freeze: [String] = []
 
+    @Option(name: .long, help: ArgumentHelp("""
+        LoRA adapters on a frozen base, as peft builds them: r=16,alpha=32,dropout=0.05,targets=q_proj,v_proj \
+        (targets: layer names or their last components, all-linear, or regex:PATTERN; rslora=true), or a peft \
+        adapter_config.json file. Missing keys take peft's defaults (r=8, alpha=8, dropout=0, the model type's targets).
+        """, valueName: "spec|file"))
+    var lora: String?
+
     @Option(name: .customLong("data-parallel"), help: ArgumentHelp("Data-parallel devices (per-device figures).", valueName: "n"))
     var dataParallel: Int?
 
@@ -91,11 +99,27 @@ struct TrainingOptions: ParsableArguments {
         if let checkpoint { o["checkpoint"] = .string(checkpoint) }
         if let microBatch { o["micro-batch"] = .int(microBatch) }
         if !freeze.isEmpty { o["freeze"] = .array(freeze.map { .string($0) }) }
+        if let lora { o["lora"] = try Self.loraValue(lora) }
         if let dataParallel { o["data-parallel"] = .int(dataParallel) }
         if let zero { o["zero"] = .int(zero) }
         if let optimizerImpl { o["optimizer-impl"] = .string(optimizerImpl) }
         if let attention { o["attention"] = .string(attention) }
         if let attentionKernel { o["attention-kernel"] = .string(attentionKernel) }
         return .object(o)
+    }
+
+    /// `--lora`: key=value text, or the JSON of an adapter_config.json file (sent inline, so a daemon reads no file).
+    static func loraValue(_ text: String) throws -> JSONValue {
+        let t = text.trimmingCharacters(in: .whitespaces)
+        if t.hasPrefix("{") { return try JSONValue.parse(Data(t.utf8)) }
+        guard !t.contains("="), t.hasSuffix(".json") || FileManager.default.fileExists(atPath: t) else { return .string(text) }
+        guard let data = FileManager.default.contents(atPath: t) else {
+            throw CLIError("--lora: file '\(t)' could not be read (give a peft adapter_config.json, or r=16,alpha=32,targets=q_proj,v_proj)")
+        }
+        do {
+            return try JSONValue.parse(data)
+        } catch {
+            throw CLIError("--lora: file '\(t)': \(error)")
+        }
     }
 }

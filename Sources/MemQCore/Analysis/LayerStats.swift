@@ -48,6 +48,13 @@ public struct LayerStats: Sendable, Hashable {
     public var block: String?
     /// One output for the whole batch (a rotary table), not one per sample.
     public var batchShared = false
+    /// Parameters kept in float32 under a half-precision model (`Node.fp32Parameters`).
+    public var fp32Parameters = false
+
+    /// The element type of this node's parameters when the model's are `modelType`.
+    public func parameterType(model modelType: DType) -> DType {
+        fp32Parameters && modelType.byteSize < 4 ? .float32 : modelType
+    }
 
     public var kind: OpKind { op.kind }
     /// One sample's output elements.

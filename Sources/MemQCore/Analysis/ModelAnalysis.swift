@@ -41,7 +41,7 @@ public struct ModelAnalysis: Sendable {
                                      outputDType: out.dtype, params: counted.params, macs: counted.macs,
                                      exactFlops: counted.flops, inputElements: inputElements,
                                      weightElements: counted.weightElements, trainable: node.trainable, block: node.block,
-                                     batchShared: out.batchShared))
+                                     batchShared: out.batchShared, fp32Parameters: node.fp32Parameters))
             infos.append(out)
             index[node.name] = i
         }

@@ -15,6 +15,8 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
     case checkpointBlockNotFound(name: String, blocks: [String])
     /// `checkpoint` `every:K` with K above the number of blocks, or a model without blocks.
     case checkpointBeyondBlocks(every: Int, blocks: [String])
+    /// A LoRA target names no linear layer; `linears` lists the last name components of the model's linear layers.
+    case loraTargetMatchesNothing(target: String, linears: [String])
 
     public var description: String {
         switch self {
@@ -41,6 +43,9 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .checkpointBeyondBlocks(let k, let blocks):
             "option 'checkpoint': every:\(k) needs at least \(k) blocks; the model has \(blocks.count) blocks "
                 + "(every:1 to every:\(blocks.count)): \(Self.list(blocks))"
+        case .loraTargetMatchesNothing(let target, let linears):
+            "option 'lora': target '\(target)' matches no linear layer (a target names a layer or its last name "
+                + "components, as peft matches target_modules); linear layers are: \(Self.list(linears))"
         }
     }
 
@@ -52,6 +57,7 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .model: "model"
         case .freezeMatchesNothing: "freeze"
         case .checkpointBlockNotFound, .checkpointBeyondBlocks: "checkpoint"
+        case .loraTargetMatchesNothing: "lora"
         }
     }
 

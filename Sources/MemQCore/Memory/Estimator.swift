@@ -50,7 +50,7 @@ public enum Estimator {
         let one = try peak(1)
         if one.peakBytes > usable {
             // What every batch needs by the end of the step: weights, buffers, all gradients, optimizer state.
-            let gradients = analysis.params.trainable * config.dtype.parameters.byteSize
+            let gradients = gradientBytes(analysis, config)
             let state = persistentOptimizerState(analysis, config)
             let fixed = one.breakdown.weights + one.breakdown.buffers + gradients + state + one.breakdown.runtimeOverhead
             if fixed > usable {
@@ -159,13 +159,21 @@ public enum Estimator {
     static func persistentOptimizerState(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Int {
         var total = 0
         for layer in analysis.layers where layer.trainable {
+            let stateType = config.optimizerStateType(parameter: layer.parameterType(model: config.dtype.parameters))
             for elements in StepSimulator.parameterTensors(layer) {
                 if config.dtype.hasMasterWeights { total += elements * 4 }
-                total += config.optimizer.stateCopies * elements * config.dtype.optimizerState.byteSize
+                total += config.optimizer.stateCopies * elements * stateType.byteSize
                 if config.optimizer.hasStepTensor && !config.onCUDA { total += config.dtype.parameters == .float64 ? 8 : 4 }
             }
         }
         return total
+    }
+
+    /// Bytes of all trainable parameters' gradients (each in its parameter's type).
+    static func gradientBytes(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Int {
+        analysis.layers.reduce(0) { total, layer in
+            layer.trainable ? total + layer.params.trainable * layer.parameterType(model: config.dtype.parameters).byteSize : total
+        }
     }
 
     /// Per-device figures under data parallelism: DDP's gradient buckets (a second copy of the gradients),
@@ -174,7 +182,7 @@ public enum Estimator {
     static func applyDataParallel(_ b: inout Estimate.Breakdown, _ analysis: ModelAnalysis, _ config: TrainingConfig) {
         let n = config.dataParallel
         guard n > 1 else { return }
-        let gradBytes = analysis.params.trainable * config.dtype.parameters.byteSize
+        let gradBytes = gradientBytes(analysis, config)
         switch config.zeroStage {
         case 0:
             b.gradients += gradBytes

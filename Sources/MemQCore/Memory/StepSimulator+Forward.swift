@@ -196,7 +196,7 @@ extension StepSimulator {
                 saved.append(copy)
                 if trainable {
                     var plan = BackwardPlan()
-                    plan.op("_to_copy (weight grad to fp32)", elements * paramType.byteSize)
+                    plan.op("_to_copy (weight grad to fp32)", elements * paramTypes[i].byteSize)
                     plan.outputs = [.alloc(0)]
                     let castFn = newFn(saved: [], edges: [acc], plan: plan)
                     nodeOfFn[castFn] = i
@@ -207,7 +207,7 @@ extension StepSimulator {
                 }
             } else {
                 edges.append(acc)
-                grads.append(trainable ? elements * paramType.byteSize : 0)
+                grads.append(trainable ? elements * paramTypes[i].byteSize : 0)
             }
         }
         paramFns[i] = edges
@@ -218,12 +218,12 @@ extension StepSimulator {
     mutating func tiedWeight(owner: Int, elements: Int) -> (edge: Int, gradBytes: Int, saved: [Int]) {
         let acc = paramFns[owner].first ?? -1
         guard acc >= 0 else { return (-1, 0, []) }
-        guard config.dtype.isAutocast else { return (acc, elements * paramType.byteSize, []) }
+        guard config.dtype.isAutocast else { return (acc, elements * paramTypes[owner].byteSize, []) }
         let copy = ledger.alloc(elements * act.byteSize, .activations)
         ledger.sample("_to_copy (autocast weight)")
         autocastCache.append(copy)
         var plan = BackwardPlan()
-        plan.op("_to_copy (weight grad to fp32)", elements * paramType.byteSize)
+        plan.op("_to_copy (weight grad to fp32)", elements * paramTypes[owner].byteSize)
         plan.outputs = [.alloc(0)]
         let castFn = newFn(saved: [], edges: [acc], plan: plan)
         return (castFn, elements * act.byteSize, [copy])
@@ -346,7 +346,11 @@ extension StepSimulator {
             plan.op("mm (grad weight)", gw)
             plan.op("sum (grad bias)", gb)
             plan.outputs = [gb > 0 ? .alloc(2) : .none, needIn ? .alloc(0) : .none, gw > 0 ? .alloc(1) : .none]
-            attach(&self, saved: [storage[x]] + p.saved, edges: [l.bias ? p.edges[1] : -1, edge(x), p.edges[0]], plan: plan)
+            // mm saves `self` (the input) only for the weight's gradient and `mat2` (the weight or its autocast copy)
+            // only for the input's (derivatives.yaml mm; the generated code saves a variable only when an output
+            // that uses it requires grad): a frozen layer keeps no input.
+            attach(&self, saved: (gw > 0 ? [storage[x]] : []) + (needIn ? p.saved : []),
+                   edges: [l.bias ? p.edges[1] : -1, edge(x), p.edges[0]], plan: plan)
 
         case .batchNorm(let b):
             let p = parameters(of: i, castable: false, accumulating: accumulating)

@@ -1,3 +1,10 @@
+/// One parameter tensor of the optimizer: its elements and element type.
+struct ParameterTensor {
+    var elements: Int
+    var type: DType
+    var bytes: Int { elements * type.byteSize }
+}
+
 /// Simulates one training step (the second: optimizer state exists) as an allocation timeline.
 ///
 /// Forward: each op allocates its outputs and what autograd saves (the per-op rules are in
@@ -34,6 +41,8 @@ struct StepSimulator {
 
     let act: DType
     let paramType: DType
+    /// Per node: its parameters' element type (float32 adapters on a half-precision base).
+    let paramTypes: [DType]
     let onCUDA: Bool
 
     init(analysis: ModelAnalysis, config: TrainingConfig, batch: Int, recording: Bool = false) {
@@ -52,6 +61,7 @@ struct StepSimulator {
         paramTensors = analysis.layers.map(StepSimulator.parameterTensors)
         act = config.dtype.activations
         paramType = config.dtype.parameters
+        paramTypes = analysis.layers.map { [paramType = config.dtype.parameters] in $0.parameterType(model: paramType) }
         onCUDA = config.onCUDA
     }
 
@@ -82,14 +92,14 @@ struct StepSimulator {
     /// Runs the whole step and returns the ledger with its peak.
     mutating func run() -> StorageLedger {
         let params = analysis.layers.indices.flatMap { i in paramTensors[i].map { (i, $0) } }
-        let trainable = params.filter { analysis.layers[$0.0].trainable }.map { $0.1 * paramType.byteSize }
+        let trainable = params.filter { analysis.layers[$0.0].trainable }.map { ParameterTensor(elements: $0.1, type: paramTypes[$0.0]) }
 
         // State when the step starts: weights, buffers, optimizer state; the previous step's loss (4 bytes)
         // is still bound; gradients were set to None by zero_grad unless gradients accumulate.
         let accumulating = (config.microBatch ?? config.batch) < config.batch
         ledger.phase = .forward
         var persistent: [Int] = []
-        for (_, n) in params { persistent.append(ledger.alloc(n * paramType.byteSize, .weights)) }
+        for (i, n) in params { persistent.append(ledger.alloc(n * paramTypes[i].byteSize, .weights)) }
         for layer in analysis.layers {
             // One storage per buffer tensor, as PyTorch has them (BatchNorm: running_mean, running_var, and the
             // int64 num_batches_tracked), so that per-allocation rounding (CUDA, pages) applies to each.
@@ -112,7 +122,7 @@ struct StepSimulator {
         }
         persistent += optimizerState(trainable)
         if accumulating {
-            for b in trainable { persistent.append(ledger.alloc(b * gradientType.byteSize / paramType.byteSize, .gradients)) }
+            for t in trainable { persistent.append(ledger.alloc(t.bytes, .gradients)) }
         }
         // The native engine's loss is a Swift scalar: no previous loss tensor is bound.
         let oldLoss = config.runtime == .native ? -1 : ledger.alloc(lossType.byteSize, .activations)
@@ -136,17 +146,16 @@ struct StepSimulator {
     }
 
     var bufferType: DType { config.dtype.isAutocast ? .float32 : config.dtype.parameters }
-    var gradientType: DType { paramType }
     /// Loss math runs in fp32 for half precision (`.float()`), else in the model's dtype.
     var lossType: DType { act.byteSize < 4 ? .float32 : act }
 
     /// Optimizer state allocated in the first step, present when the second starts.
-    mutating func optimizerState(_ trainable: [Int]) -> [Int] {
+    mutating func optimizerState(_ trainable: [ParameterTensor]) -> [Int] {
         var ids: [Int] = []
-        let stateType = config.dtype.optimizerState
-        for b in trainable {
-            let elements = b / paramType.byteSize
+        for t in trainable {
+            let elements = t.elements
             if config.dtype.hasMasterWeights { ids.append(ledger.alloc(elements * 4, .optimizerState)) }
+            let stateType = config.optimizerStateType(parameter: t.type)
             for _ in 0..<config.optimizer.stateCopies { ids.append(ledger.alloc(elements * stateType.byteSize, .optimizerState)) }
             // `step` is a float32 scalar tensor (float64 when the default dtype is float64); on CUDA the non-fused,
             // non-capturable implementations keep it on the host.
@@ -243,13 +252,12 @@ struct StepSimulator {
 
     // MARK: Optimizer step
 
-    mutating func step(_ trainable: [Int]) {
+    mutating func step(_ trainable: [ParameterTensor]) {
         ledger.sample("optimizer.step")
         // The native engine's optimizers update each parameter in one fused pass: no scratch.
         if config.runtime == .native { return }
-        let stateBytes = config.dtype.optimizerState.byteSize
         // Bytes of parameter i in the dtype the step computes in.
-        let sizes = trainable.map { $0 / paramType.byteSize * stateBytes }
+        let sizes = trainable.map { $0.elements * config.optimizerStateType(parameter: $0.type).byteSize }
         let upcast = config.dtype.hasMasterWeights ? 1 : 0   // grad.float() per parameter for the fp32 master update
         switch config.resolvedOptimizerImpl {
         case .foreach:

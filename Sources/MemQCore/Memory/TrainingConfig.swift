@@ -24,6 +24,14 @@ public struct TrainingConfig: Sendable, Hashable {
         self.zeroStage = zeroStage; self.optimizerImpl = optimizerImpl
     }
 
+    /// The optimizer state's element type for a parameter of type `parameter`: the policy's (fp32 for
+    /// master-weight training), or the parameter's own when it is wider (state is `zeros_like(param)`,
+    /// torch/optim/adam.py `_init_group`: float32 adapters on a bf16 base get float32 moments).
+    public func optimizerStateType(parameter: DType) -> DType {
+        let policy = dtype.optimizerState
+        return parameter.byteSize > policy.byteSize ? parameter : policy
+    }
+
     /// Whether tensors live on a CUDA device (so CUDA kernels' saving rules and allocator rounding apply).
     public var onCUDA: Bool { runtime == .pytorchCUDA || (runtime == .pytorch && gpu != nil) }
 

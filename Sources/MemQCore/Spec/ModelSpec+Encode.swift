@@ -18,6 +18,7 @@ extension ModelSpec {
             o["inputs"] = .array(node.inputs.map { .string($0) })
             if !node.trainable { o["trainable"] = .bool(false) }
             if let block = node.block { o["block"] = .string(block) }
+            if node.fp32Parameters { o["fp32_params"] = .bool(true) }
             nodes.append(.object(o))
         }
         var top: [String: JSONValue] = ["name": .string(graph.name), "inputs": .array(inputs), "nodes": .array(nodes),

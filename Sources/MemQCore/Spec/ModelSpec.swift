@@ -112,9 +112,10 @@ public enum ModelSpec {
         let trainable = try r.bool("trainable", default: true)
         // Without an explicit block, a dotted name's module path is its block (`block1.conv1` is in `block1`).
         let block = try r.optionalString("block") ?? name.lastIndex(of: ".").map { String(name[..<$0]) }
+        let fp32 = try r.bool("fp32_params", default: false)
         let op = try Self.op(named: opName, reader: &r)
         try r.finish(op: opName)
-        return Node(name: name, op: op, inputs: inputs, trainable: trainable, block: block)
+        return Node(name: name, op: op, inputs: inputs, trainable: trainable, block: block, fp32Parameters: fp32)
     }
 
     private static func padding(_ r: inout FieldReader) throws(ModelError) -> Padding {
