@@ -7,6 +7,7 @@ extension EstimateResult {
         var out = "\(model)  batch \(batch)\(microBatch.map { " (micro-batch \($0))" } ?? "")  input \(inputShape.map(String.init).joined(separator: "x"))"
         out += "  \(dtype)  \(optimizer)  runtime \(runtime)\(gpu.map { "  gpu \($0)" } ?? "")\(dataParallelText)  method \(method)\n"
         out += "peak \(ByteCount(peakBytes).formatted()) (\(NumberFormatting.grouped(peakBytes)) bytes) during \(peakAt.phase) at \(peakAt.node) [\(peakAt.event)]\n"
+        if sharding != "none" { out += "sharding: \(sharding) (figures per device)\n" }
         for note in assumptions ?? [] { out += "assumed: \(note)\n" }
         if let gpuMemoryBytes, let fits {
             out += fits ? "fits in \(gpu ?? "the GPU")'s \(ByteCount(gpuMemoryBytes).formatted()) with \(ByteCount(gpuMemoryBytes - peakBytes).formatted()) to spare\n"

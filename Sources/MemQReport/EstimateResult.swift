@@ -64,6 +64,8 @@ public struct EstimateResult: ReportRenderable, Hashable {
     public var dataParallel: Int
     /// The ZeRO stage sharding state over those devices (0: plain replicas).
     public var zero: Int
+    /// The sharding applied: `none`, `ddp over N devices`, `zero-K over N devices`, `fsdp2 over N devices, ...`.
+    public var sharding: String
     public var gpu: String?
     /// Device memory of the GPU, when one is given.
     public var gpuMemoryBytes: Int?
@@ -73,7 +75,7 @@ public struct EstimateResult: ReportRenderable, Hashable {
     public var assumptions: [String]?
 
     enum CodingKeys: String, CodingKey {
-        case model, params, macs, method, runtime, dtype, optimizer, batch, gpu, fits, breakdown, dominant, zero, assumptions
+        case model, params, macs, method, runtime, dtype, optimizer, batch, gpu, fits, breakdown, dominant, zero, assumptions, sharding
         case inputShape = "input_shape"
         case peakBytes = "peak_bytes"
         case peakAt = "peak_at"
@@ -111,6 +113,7 @@ public struct EstimateResult: ReportRenderable, Hashable {
         microBatch = e.config.microBatch
         dataParallel = e.config.dataParallel
         zero = e.config.zeroStage
+        sharding = e.config.shardingDescription
         gpu = e.config.gpu?.name
         gpuMemoryBytes = e.config.gpu?.memoryBytes
         fits = e.config.gpu.map { e.peakBytes <= $0.memoryBytes }
@@ -158,6 +161,7 @@ extension EstimateResult {
         w.key("peak_without_input_bytes"); w.int(peakWithoutInputBytes)
         if let reservedBytes { w.key("reserved_bytes"); w.int(reservedBytes) }
         w.key("runtime"); w.string(runtime)
+        w.key("sharding"); w.string(sharding)
         w.key("zero"); w.int(zero)
         w.endObject()
         return w.bytes

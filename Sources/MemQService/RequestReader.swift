@@ -63,6 +63,16 @@ package struct RequestReader {
         }
     }
 
+    /// `true`/`false`, also as the strings `"true"`/`"false"` (the CLI's `--reshard-after-forward false`).
+    package mutating func bool(_ key: String) throws(WireError) -> Bool? {
+        guard let v = raw(key) else { return nil }
+        switch v {
+        case .bool(let b): return b
+        case .string(let s) where ["true", "false"].contains(s.lowercased()): return s.lowercased() == "true"
+        default: throw .invalidField(key, "'\(key)' must be true or false, got \(v.typeName)")
+        }
+    }
+
     /// A list given as a JSON array or a comma-separated string.
     package mutating func stringList(_ key: String) throws(WireError) -> [String]? {
         guard let v = raw(key) else { return nil }

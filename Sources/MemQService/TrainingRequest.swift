@@ -52,6 +52,7 @@ package struct TrainingRequest: Sendable {
             guard (0...3).contains(z) else { throw .invalidField("zero", "ZeRO stage must be 0, 1, 2 or 3, got \(z)") }
             config.zeroStage = z
         }
+        config.fsdp = try readFSDP(&r)
         if let impl = try r.string("optimizer-impl") {
             guard let parsed = OptimizerImpl(rawValue: impl.lowercased()) else {
                 throw .invalidField("optimizer-impl", "unknown optimizer implementation '\(impl)'; valid: auto, foreach, for-loop")
@@ -63,6 +64,32 @@ package struct TrainingRequest: Sendable {
         request.lora = try readLoRA(&r)
         try request.readAttention(&r)
         return request
+    }
+
+    /// `fsdp` (devices), `reshard-after-forward`, `fsdp-param-dtype`, `fsdp-reduce-dtype`, `fsdp-cpu-offload`.
+    static func readFSDP(_ r: inout RequestReader) throws(WireError) -> FSDP? {
+        let n = try r.int("fsdp")
+        let raf = try r.bool("reshard-after-forward")
+        let param = try r.string("fsdp-param-dtype"), reduce = try r.string("fsdp-reduce-dtype")
+        let offload = try r.bool("fsdp-cpu-offload")
+        guard let n else {
+            if raf != nil || param != nil || reduce != nil || offload != nil {
+                throw .invalidField("fsdp", "the FSDP options (reshard-after-forward, fsdp-param-dtype, fsdp-reduce-dtype, fsdp-cpu-offload) need 'fsdp': the number of devices")
+            }
+            return nil
+        }
+        guard n >= 1 else { throw .invalidField("fsdp", "fsdp must be at least 1 device, got \(n)") }
+        func dtype(_ text: String?, _ field: String) throws(WireError) -> DType? {
+            guard let text else { return nil }
+            switch text.lowercased() {
+            case "bf16", "bfloat16": return .bfloat16
+            case "fp16", "float16", "half": return .float16
+            case "fp32", "float32": return .float32
+            default: throw .invalidField(field, "unknown dtype '\(text)'; valid: bf16, fp16, fp32")
+            }
+        }
+        return FSDP(worldSize: n, reshardAfterForward: raf ?? true, paramDType: try dtype(param, "fsdp-param-dtype"),
+                    reduceDType: try dtype(reduce, "fsdp-reduce-dtype"), cpuOffload: offload ?? false)
     }
 
     /// `lora`: a string of `key=value` pairs or an object in peft's `adapter_config.json` keys.
@@ -92,7 +119,7 @@ package struct TrainingRequest: Sendable {
             model.hf.kernel = parsed
         }
         model.hf.onCUDA = config.onCUDA
-        model.hf.dtype = config.dtype.activations
+        model.hf.dtype = config.computeType
         model.hf.computeCapability = config.gpu.flatMap { Self.computeCapability(of: $0.name) }
     }
 

@@ -60,6 +60,24 @@ struct TrainingOptions: ParsableArguments {
         """, valueName: "spec|file"))
     var lora: String?
 
+    @Option(name: .long, help: ArgumentHelp("FSDP2 (fully_shard of every block, then the root) over N devices: per-device figures.", valueName: "n"))
+    var fsdp: Int?
+
+    @Option(name: .customLong("reshard-after-forward"), help: ArgumentHelp("With --fsdp: free each unit's gathered parameters after its forward (true, PyTorch's default) or keep them to the backward (false).",
+                                                                          valueName: "bool"))
+    var reshardAfterForward: String?
+
+    @Option(name: .customLong("fsdp-param-dtype"), help: ArgumentHelp("With --fsdp: MixedPrecisionPolicy param_dtype (bf16, fp16): the gathered parameters and the compute; the shards keep --dtype.",
+                                                                     valueName: "dtype"))
+    var fsdpParamDType: String?
+
+    @Option(name: .customLong("fsdp-reduce-dtype"), help: ArgumentHelp("With --fsdp: MixedPrecisionPolicy reduce_dtype (fp32, bf16) of the reduce-scatter. (default: the parameters' type)",
+                                                                      valueName: "dtype"))
+    var fsdpReduceDType: String?
+
+    @Flag(name: .customLong("fsdp-cpu-offload"), help: "With --fsdp: CPUOffloadPolicy (sharded parameters, gradients and optimizer state on the host).")
+    var fsdpCPUOffload = false
+
     @Option(name: .customLong("data-parallel"), help: ArgumentHelp("Data-parallel devices (per-device figures).", valueName: "n"))
     var dataParallel: Int?
 
@@ -100,6 +118,11 @@ struct TrainingOptions: ParsableArguments {
         if let microBatch { o["micro-batch"] = .int(microBatch) }
         if !freeze.isEmpty { o["freeze"] = .array(freeze.map { .string($0) }) }
         if let lora { o["lora"] = try Self.loraValue(lora) }
+        if let fsdp { o["fsdp"] = .int(fsdp) }
+        if let reshardAfterForward { o["reshard-after-forward"] = .string(reshardAfterForward) }
+        if let fsdpParamDType { o["fsdp-param-dtype"] = .string(fsdpParamDType) }
+        if let fsdpReduceDType { o["fsdp-reduce-dtype"] = .string(fsdpReduceDType) }
+        if fsdpCPUOffload { o["fsdp-cpu-offload"] = .bool(true) }
         if let dataParallel { o["data-parallel"] = .int(dataParallel) }
         if let zero { o["zero"] = .int(zero) }
         if let optimizerImpl { o["optimizer-impl"] = .string(optimizerImpl) }

@@ -6,6 +6,9 @@ public struct GraphBuilder: Sendable {
     public private(set) var nodes: [Node] = []
     public let name: String
     private var scope: [String] = []
+    /// When true, only nodes inside `block(_:_:)` belong to a block (a transformer's layers); otherwise a node's
+    /// first two scope components name its block.
+    public var blocksOnlyWhereDeclared = false
     private var used: Set<String> = []
 
     public init(name: String) { self.name = name }
@@ -31,7 +34,7 @@ public struct GraphBuilder: Sendable {
         }
         used.insert(full)
         nodes.append(Node(name: full, op: op, inputs: inputs, trainable: trainable,
-                          block: scope.isEmpty ? nil : scope.prefix(2).joined(separator: ".")))
+                          block: scope.isEmpty || blocksOnlyWhereDeclared ? nil : scope.prefix(2).joined(separator: ".")))
         return full
     }
 
@@ -172,8 +175,8 @@ extension GraphBuilder {
         add(local, .upsample(scale: scale), [x])
     }
 
-    public mutating func embedding(_ ids: String, _ local: String, count: Int, dim: Int) -> String {
-        add(local, .embedding(Embedding(count: count, dim: dim)), [ids])
+    public mutating func embedding(_ ids: String, _ local: String, count: Int, dim: Int, inputEmbeddings: Bool = false) -> String {
+        add(local, .embedding(Embedding(count: count, dim: dim, inputEmbeddings: inputEmbeddings)), [ids])
     }
 
     public mutating func rmsNorm(_ x: String, _ local: String) -> String {

@@ -100,6 +100,20 @@ public enum Estimator {
         if config.zeroStage > 0 && config.dataParallel < 2 {
             throw .invalidOption(field: "zero", message: "ZeRO shards state over data-parallel devices; give --data-parallel N with N >= 2")
         }
+        if let f = config.fsdp {
+            guard f.worldSize >= 1 else {
+                throw .invalidOption(field: "fsdp", message: "FSDP shards over at least 1 device, got \(f.worldSize)")
+            }
+            if config.dataParallel > 1 || config.zeroStage > 0 {
+                throw .invalidOption(field: "fsdp", message: "FSDP already shards over its devices; give --fsdp N or --data-parallel N [--zero K], not both")
+            }
+            if (config.microBatch ?? config.batch) < config.batch {
+                throw .invalidOption(field: "fsdp", message: "gradient accumulation under FSDP (unsharded gradients kept between micro-batches) is not modelled; drop --micro-batch")
+            }
+            if config.runtime == .native {
+                throw .invalidOption(field: "fsdp", message: "the native engine runs on one device; FSDP needs the pytorch or pytorch-cuda runtime")
+            }
+        }
         if config.runtime == .pytorchCUDA && config.gpu == nil {
             throw .invalidOption(field: "runtime", message: "pytorch-cuda needs a GPU profile (--gpu); valid: \(GPUProfile.validNames)")
         }
@@ -158,9 +172,11 @@ public enum Estimator {
     /// Optimizer state that persists between steps.
     static func persistentOptimizerState(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Int {
         var total = 0
+        if config.fsdp?.cpuOffload == true { return 0 }
         for layer in analysis.layers where layer.trainable {
             let stateType = config.optimizerStateType(parameter: layer.parameterType(model: config.dtype.parameters))
-            for elements in StepSimulator.parameterTensors(layer) {
+            let tensors = config.fsdp.map { FSDPUnits.shardElements(layer, worldSize: $0.worldSize) } ?? StepSimulator.parameterTensors(layer)
+            for elements in tensors {
                 if config.dtype.hasMasterWeights { total += elements * 4 }
                 total += config.optimizer.stateCopies * elements * stateType.byteSize
                 if config.optimizer.hasStepTensor && !config.onCUDA { total += config.dtype.parameters == .float64 ? 8 : 4 }
@@ -172,7 +188,9 @@ public enum Estimator {
     /// Bytes of all trainable parameters' gradients (each in its parameter's type).
     static func gradientBytes(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Int {
         analysis.layers.reduce(0) { total, layer in
-            layer.trainable ? total + layer.params.trainable * layer.parameterType(model: config.dtype.parameters).byteSize : total
+            guard layer.trainable else { return total }
+            let elements = config.fsdp.map { FSDPUnits.shardElements(layer, worldSize: $0.worldSize).reduce(0, +) } ?? layer.params.trainable
+            return total + elements * layer.parameterType(model: config.dtype.parameters).byteSize
         }
     }
 

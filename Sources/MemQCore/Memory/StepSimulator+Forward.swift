@@ -32,8 +32,13 @@ extension StepSimulator {
                 segmentFns.append([])
                 segmentRecomputed.append(false)
                 openSegment = (segmentFns.count - 1, fns.count)
+                insideCheckpoint = true
+            }
+            if let f = fsdp, f.units.firstNode[f.units.unitOf[i]] == i, f.units.unitOf[i] != f.units.root {
+                fsdpUnshardForward(f.units.unitOf[i])
             }
             forwardNode(i, accumulating: accumulating)
+            if let f = fsdp, f.units.lastNode[f.units.unitOf[i]] == i { fsdpPostForward(f.units.unitOf[i]) }
             if let open = openSegment, segmentEnd[i] != nil {
                 // Nothing inside the segment keeps its saved tensors: they are recomputed in backward.
                 for fn in open.firstFn..<fns.count where !fns[fn].isAccumulate && fns[fn].plan.ops.count + fns[fn].plan.outputs.count > 0 {
@@ -42,6 +47,7 @@ extension StepSimulator {
                     for s in fns[fn].saved { ledger.release(s) }
                 }
                 openSegment = nil
+                insideCheckpoint = false
             }
             for v in Set(layers[i].inputs) where lastUse[v] == i && v != logits && !isGraphInput(v) {
                 ledger.release(storage[v])
@@ -189,6 +195,7 @@ extension StepSimulator {
         let cast = castable && config.dtype.isAutocast
         for elements in tensors {
             let acc = trainable ? newAccumulate(inPlace: accumulating) : -1
+            if acc >= 0 { accumulateNode[acc] = i }
             if cast {
                 let copy = ledger.alloc(elements * act.byteSize, .activations)
                 ledger.sample("_to_copy (autocast weight)")
@@ -297,7 +304,15 @@ extension StepSimulator {
 
         switch layer.op {
         case .input:
-            storage[i] = ledger.alloc(yBytes, .input)
+            if let mp = config.fsdp?.paramDType, layer.outputDType == nil, mp != config.dtype.activations {
+                // The batch arrives in the model's type; FSDP's root casts floating inputs to param_dtype
+                // (`_fsdp_state.py` `_root_pre_forward`, `_cast_forward_inputs`): a copy the model then reads.
+                _ = ledger.alloc(layer.outputBytes(batch: batch, dtype: config.dtype.activations), .input)
+                storage[i] = ledger.alloc(yBytes, .activations)
+                ledger.sample("_to_copy (fsdp input cast)")
+            } else {
+                storage[i] = ledger.alloc(yBytes, .input)
+            }
 
         case .conv2d(let c):
             let p = parameters(of: i, castable: true, accumulating: accumulating)
@@ -385,13 +400,18 @@ extension StepSimulator {
             attach(&self, saved: [storage[x]] + stats, edges: [edge(x)] + p.edges, plan: plan)
             for s in stats { ledger.release(s) }
 
-        case .embedding:
+        case .embedding(let e):
             let p = parameters(of: i, castable: false, accumulating: accumulating)
             _ = output(&self, "embedding")
             var plan = BackwardPlan()
             plan.op("embedding_dense_backward", p.gradBytes[0])
             plan.outputs = [p.gradBytes[0] > 0 ? .alloc(0) : .none]
             attach(&self, saved: [storage[x]], edges: p.edges, plan: plan)
+            if e.inputEmbeddings, gradFn[i] < 0, config.checkpoint != .none {
+                // `output.requires_grad_(True)`: a leaf that takes its gradient and drops it with the graph.
+                gradFn[i] = newFn(saved: [], edges: [], plan: BackwardPlan())
+                nodeOfFn[gradFn[i]] = i
+            }
 
         case .activation(let a):
             // Formulas that use the result (relu, sigmoid, tanh; leaky_relu in place) keep the output; the others

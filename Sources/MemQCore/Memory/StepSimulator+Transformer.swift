@@ -156,6 +156,8 @@ extension StepSimulator {
             attach(saved: [], edges: [edge(x)], plan: chain(["sum (repeat_kv backward)"]))
 
         case .kvCache:
+            // A checkpointed layer runs with `cache=None` (transformers' GradientCheckpointingLayer): no update.
+            guard !insideCheckpoint else { aliasInput(); return }
             // DynamicCache.update: torch.cat([empty, x]) copies; the cache keeps it with the model's output.
             let y = fresh("cat (DynamicCache.update)")
             ledger.retain(y)

@@ -38,6 +38,10 @@ struct StepSimulator {
     let paramTensors: [[Int]]
     /// Storages held until the end of the forward pass (autocast's cache of half weight copies).
     var autocastCache: [Int] = []
+    /// FSDP2's units and buffers (nil without FSDP).
+    var fsdp: FSDPState?
+    /// Per AccumulateGrad function: the node whose parameter it accumulates.
+    var accumulateNode: [Int: Int] = [:]
 
     let act: DType
     let paramType: DType
@@ -59,9 +63,12 @@ struct StepSimulator {
         layout = [Layout](repeating: .contiguous, count: n)
         paramFns = [[Int]](repeating: [], count: n)
         paramTensors = analysis.layers.map(StepSimulator.parameterTensors)
-        act = config.dtype.activations
-        paramType = config.dtype.parameters
-        paramTypes = analysis.layers.map { [paramType = config.dtype.parameters] in $0.parameterType(model: paramType) }
+        act = config.computeType
+        // Under FSDP mixed precision autograd sees the unsharded parameters in param_dtype.
+        let compute = config.fsdp?.paramDType ?? config.dtype.parameters
+        paramType = compute
+        paramTypes = analysis.layers.map { $0.parameterType(model: compute) }
+        fsdp = config.fsdp.map { FSDPState(analysis: analysis, config: $0, original: config.dtype.parameters) }
         onCUDA = config.onCUDA
     }
 
@@ -91,15 +98,22 @@ struct StepSimulator {
 
     /// Runs the whole step and returns the ledger with its peak.
     mutating func run() -> StorageLedger {
-        let params = analysis.layers.indices.flatMap { i in paramTensors[i].map { (i, $0) } }
-        let trainable = params.filter { analysis.layers[$0.0].trainable }.map { ParameterTensor(elements: $0.1, type: paramTypes[$0.0]) }
+        var params = analysis.layers.indices.flatMap { i in paramTensors[i].map { (i, $0) } }
+        var types = paramTypes
+        if let f = config.fsdp {
+            // Each rank holds the padded shard of every parameter, in the parameters' own type.
+            params = analysis.layers.indices.flatMap { i in FSDPUnits.shardElements(analysis.layers[i], worldSize: f.worldSize).map { (i, $0) } }
+            types = analysis.layers.map { $0.parameterType(model: config.dtype.parameters) }
+            if f.cpuOffload { params = [] }  // on the host
+        }
+        let trainable = params.filter { analysis.layers[$0.0].trainable }.map { ParameterTensor(elements: $0.1, type: types[$0.0]) }
 
         // State when the step starts: weights, buffers, optimizer state; the previous step's loss (4 bytes)
         // is still bound; gradients were set to None by zero_grad unless gradients accumulate.
         let accumulating = (config.microBatch ?? config.batch) < config.batch
         ledger.phase = .forward
         var persistent: [Int] = []
-        for (i, n) in params { persistent.append(ledger.alloc(n * paramTypes[i].byteSize, .weights)) }
+        for (i, n) in params { persistent.append(ledger.alloc(n * types[i].byteSize, .weights)) }
         for layer in analysis.layers {
             // One storage per buffer tensor, as PyTorch has them (BatchNorm: running_mean, running_var, and the
             // int64 num_batches_tracked), so that per-allocation rounding (CUDA, pages) applies to each.
@@ -129,16 +143,20 @@ struct StepSimulator {
         // The previous step's output object (logits, `past_key_values`) is rebound only when this forward returns.
         previousOutputs = previousStepOutputs()
 
+        if let root = fsdp?.units.root { fsdpUnshardForward(root) }
         forward(accumulating: accumulating)
+        fsdpEndForward()
         for id in autocastCache { ledger.release(id) }
         autocastCache.removeAll()
         let (root, rootGrad, lossHeld) = loss(oldLoss: oldLoss)
         ledger.phase = .backward
         backward(root: root, grad: rootGrad)
+        fsdpEndBackward()
         ledger.release(rootGrad)
         ledger.phase = .step
         ledger.node = analysis.layers.count - 1
         step(trainable)
+        for id in fsdp?.shardedGrads ?? [] { ledger.release(id) }
         // `loss` stays bound until the next step rebinds it.
         for id in lossHeld { ledger.release(id) }
         for id in heldByOutput { ledger.release(id) }
@@ -196,10 +214,12 @@ struct StepSimulator {
                     // param.grad = grad.detach(): the storage is stolen, no copy.
                     ledger.relabel(g, to: .gradients)
                     ledger.sample("AccumulateGrad")
+                    if fsdp != nil, let node = accumulateNode[n] { fsdpKeepGradient(g, node: node) }
                 }
                 continue
             }
             ledger.node = nodeOfFn[n] ?? ledger.node
+            if fsdp != nil, let node = nodeOfFn[n] { fsdpBeforeBackward(node: node) }
             if let s = segmentOfFn[n], !segmentRecomputed[s] { recompute(segment: s) }
             var ids: [Int] = []
             let plan = fns[n].plan
@@ -249,6 +269,8 @@ struct StepSimulator {
     var segmentFns: [[Int]] = []
     var segmentInputs: [[Int]] = []
     var segmentRecomputed: [Bool] = []
+    /// Whether the forward pass is inside a checkpointed segment.
+    var insideCheckpoint = false
 
     // MARK: Optimizer step
 

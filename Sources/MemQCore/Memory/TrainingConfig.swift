@@ -15,6 +15,8 @@ public struct TrainingConfig: Sendable, Hashable {
     public var zeroStage: Int
     /// How the optimizer step runs: PyTorch picks `foreach` on CUDA and a per-parameter loop on CPU.
     public var optimizerImpl: OptimizerImpl
+    /// FSDP2 sharding (nil: none).
+    public var fsdp: FSDP? = nil
 
     public init(batch: Int, dtype: DTypePolicy = .fp32, optimizer: Optimizer = .sgd, runtime: RuntimeKind = .pytorch,
                 gpu: GPUProfile? = nil, checkpoint: Checkpointing = .none, microBatch: Int? = nil,
@@ -30,6 +32,16 @@ public struct TrainingConfig: Sendable, Hashable {
     public func optimizerStateType(parameter: DType) -> DType {
         let policy = dtype.optimizerState
         return parameter.byteSize > policy.byteSize ? parameter : policy
+    }
+
+    /// The type activations and the unsharded parameters compute in (FSDP's `param_dtype` when given).
+    public var computeType: DType { fsdp?.paramDType ?? dtype.activations }
+
+    /// The sharding applied, for headers and JSON: `none`, `ddp over N devices`, `zero-K over N devices`, or FSDP's.
+    public var shardingDescription: String {
+        if let fsdp { return fsdp.description }
+        if dataParallel > 1 { return zeroStage > 0 ? "zero-\(zeroStage) over \(dataParallel) devices" : "ddp over \(dataParallel) devices" }
+        return "none"
     }
 
     /// Whether tensors live on a CUDA device (so CUDA kernels' saving rules and allocator rounding apply).
@@ -135,4 +147,35 @@ public enum DTypePolicy: String, Sendable, Hashable, CaseIterable {
     public var isAutocast: Bool { self == .ampFP16 || self == .ampBF16 }
     /// Whether an fp32 master copy of the weights is kept.
     public var hasMasterWeights: Bool { self == .mixedFP16 || self == .mixedBF16 }
+}
+
+/// FSDP2 (`torch.distributed.fsdp.fully_shard`): every block of the model is its own unit (transformers' decoder
+/// layers, a CNN's residual blocks), and the rest (embeddings, final norm, head) the root unit. Figures are per
+/// device, for rank 0 (the rank with the most optimizer state). Rules: docs/memory-model.md, "FSDP2".
+public struct FSDP: Sendable, Hashable {
+    /// Devices the parameters are sharded over.
+    public var worldSize: Int
+    /// `reshard_after_forward` for the non-root units (the root never reshards after forward by default).
+    public var reshardAfterForward: Bool
+    /// `MixedPrecisionPolicy.param_dtype`: the unsharded parameters' (and so the compute's) type; nil keeps the
+    /// parameters' own.
+    public var paramDType: DType?
+    /// `MixedPrecisionPolicy.reduce_dtype`: the reduce-scatter's type; nil is the parameters' own (torch 2.15).
+    public var reduceDType: DType?
+    /// `CPUOffloadPolicy`: sharded parameters, gradients and optimizer state live on the host.
+    public var cpuOffload: Bool
+
+    public init(worldSize: Int, reshardAfterForward: Bool = true, paramDType: DType? = nil, reduceDType: DType? = nil,
+                cpuOffload: Bool = false) {
+        self.worldSize = worldSize; self.reshardAfterForward = reshardAfterForward; self.paramDType = paramDType
+        self.reduceDType = reduceDType; self.cpuOffload = cpuOffload
+    }
+
+    public var description: String {
+        var s = "fsdp2 over \(worldSize) devices, reshard_after_forward=\(reshardAfterForward)"
+        if let p = paramDType { s += ", param_dtype=\(p.rawValue)" }
+        if let r = reduceDType { s += ", reduce_dtype=\(r.rawValue)" }
+        if cpuOffload { s += ", cpu offload" }
+        return s
+    }
 }

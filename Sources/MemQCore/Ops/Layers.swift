@@ -53,7 +53,13 @@ public struct RMSNorm: Sendable, Hashable {
 public struct Embedding: Sendable, Hashable {
     public var count: Int
     public var dim: Int
-    public init(count: Int, dim: Int) { self.count = count; self.dim = dim }
+    /// The model's input embeddings (transformers' `get_input_embeddings()`): under activation checkpointing
+    /// transformers makes their output require grad (`enable_input_require_grads`, modeling_utils.py
+    /// `_activation_checkpointing_enable`), so a frozen table still starts the autograd graph.
+    public var inputEmbeddings: Bool
+    public init(count: Int, dim: Int, inputEmbeddings: Bool = false) {
+        self.count = count; self.dim = dim; self.inputEmbeddings = inputEmbeddings
+    }
 }
 
 /// A learned tensor added to the input, of the input's own per-sample shape (ViT's position embedding).

@@ -17,7 +17,7 @@ extension ModelSpec {
             o["op"] = .string(node.op.kind.rawValue)
             o["inputs"] = .array(node.inputs.map { .string($0) })
             if !node.trainable { o["trainable"] = .bool(false) }
-            if let block = node.block { o["block"] = .string(block) }
+            if let block = node.block { o["block"] = .string(block) } else if node.name.contains(".") { o["block"] = .null }
             if node.fp32Parameters { o["fp32_params"] = .bool(true) }
             nodes.append(.object(o))
         }
@@ -59,7 +59,10 @@ extension ModelSpec {
             return ["normalized_dims": .int(l.normalizedDims), "elementwise_affine": .bool(l.affine), "bias": .bool(l.bias)]
         case .groupNorm(let g): return ["num_groups": .int(g.groups), "affine": .bool(g.affine)]
         case .rmsNorm: return [:]
-        case .embedding(let e): return ["num_embeddings": .int(e.count), "embedding_dim": .int(e.dim)]
+        case .embedding(let e):
+            var o: [String: JSONValue] = ["num_embeddings": .int(e.count), "embedding_dim": .int(e.dim)]
+            if e.inputEmbeddings { o["input_embeddings"] = .bool(true) }
+            return o
         case .activation(let a):
             var o: [String: JSONValue] = ["inplace": .bool(a.inplace)]
             if a.function == .leakyRelu { o["negative_slope"] = .double(a.negativeSlope) }

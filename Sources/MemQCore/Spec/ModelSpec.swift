@@ -111,7 +111,10 @@ public enum ModelSpec {
         }
         let trainable = try r.bool("trainable", default: true)
         // Without an explicit block, a dotted name's module path is its block (`block1.conv1` is in `block1`).
-        let block = try r.optionalString("block") ?? name.lastIndex(of: ".").map { String(name[..<$0]) }
+        // `"block": null` says the node is in no block (a Hugging Face model's embeddings and head: only its layers
+        // are checkpointable).
+        let explicitNone = r.raw("block") == .null
+        let block = explicitNone ? nil : try r.optionalString("block") ?? name.lastIndex(of: ".").map { String(name[..<$0]) }
         let fp32 = try r.bool("fp32_params", default: false)
         let op = try Self.op(named: opName, reader: &r)
         try r.finish(op: opName)
@@ -172,7 +175,8 @@ public enum ModelSpec {
         case .rmsnorm:
             return .rmsNorm(RMSNorm())
         case .embedding:
-            return .embedding(Embedding(count: try r.int("num_embeddings"), dim: try r.int("embedding_dim")))
+            return .embedding(Embedding(count: try r.int("num_embeddings"), dim: try r.int("embedding_dim"),
+                                        inputEmbeddings: try r.bool("input_embeddings", default: false)))
         case .relu, .relu6, .leakyRelu, .gelu, .silu, .sigmoid, .tanh, .hardswish, .hardsigmoid:
             let function = Activation.Function(rawValue: kind.rawValue)!
             let slope = function == .leakyRelu ? try r.double("negative_slope", default: 0.01) : 0.01

@@ -20,6 +20,8 @@ public enum HFModels {
         }
         let blocks = HFBlocks(config: config, options: options, seq: seq)
         var b = GraphBuilder(name: name ?? config.architecture)
+        // Only the decoder/encoder layers are checkpointable (transformers' GradientCheckpointingLayer).
+        b.blocksOnlyWhereDeclared = true
         let ids = b.input("input_ids", shape: [seq], dtype: .int64)
         var graph: Graph
         switch config.family {
@@ -53,7 +55,7 @@ public enum HFModels {
         var x = ids
         let q = c.heads * c.headDim, kv = c.kvHeads * c.headDim
         rooted(&b, root, k) { b in
-            x = b.embedding(ids, neox ? "embed_in" : "embed_tokens", count: c.vocab, dim: c.hidden)
+            x = b.embedding(ids, neox ? "embed_in" : "embed_tokens", count: c.vocab, dim: c.hidden, inputEmbeddings: true)
             if c.family == .gemma { x = b.add("embed_scale", .scale(factor: Double(c.hidden).squareRoot()), [x]) }
             x = b.dropout(x, neox ? "emb_dropout" : "embed_dropout", p: c.embeddingDropout)
             let pos = positional(&b, k, ids, rotary: true)
@@ -127,7 +129,7 @@ public enum HFModels {
         let c = k.config
         var x = ids
         rooted(&b, "transformer", k) { b in
-            let tokens = b.embedding(ids, "wte", count: c.vocab, dim: c.hidden)
+            let tokens = b.embedding(ids, "wte", count: c.vocab, dim: c.hidden, inputEmbeddings: true)
             let positions = b.add("position_ids", .positions(buffers: []), [ids])
             let wpe = b.embedding(positions, "wpe", count: c.maxPositions, dim: c.hidden)
             x = b.sum([tokens, wpe], "add")
@@ -175,7 +177,7 @@ public enum HFModels {
         var x = ids
         rooted(&b, root, k) { b in
             b.scoped("embeddings") { b in
-                let words = b.embedding(ids, "word_embeddings", count: c.vocab, dim: c.hidden)
+                let words = b.embedding(ids, "word_embeddings", count: c.vocab, dim: c.hidden, inputEmbeddings: true)
                 // token_type_ids: the zero buffer expanded to the batch; position_ids: the buffer's first S (BERT),
                 // or computed from the ids per sample (RoBERTa's create_position_ids_from_input_ids).
                 let buffers = b.add("buffers", .positions(buffers: c.family == .roberta ? [c.maxPositions] : [c.maxPositions, c.maxPositions]), [ids])
