@@ -141,7 +141,12 @@ extension ModelAnalysis {
             if chosen.isEmpty { throw .loraTargetMatchesNothing(target: p, linears: suffixes) }
         case .allLinear:
             // Every linear but the one producing the output (peft leaves out the output embeddings).
-            chosen = linears.filter { $0 != outputIndex }
+            var head = outputIndex
+            switch layers[head].op {
+            case .lmLoss, .crossEntropy: head = layers[head].inputs[0]
+            default: break
+            }
+            chosen = linears.filter { $0 != head }
             if chosen.isEmpty { throw .loraTargetMatchesNothing(target: "all-linear", linears: suffixes) }
         case .defaults:
             guard let set = LoRA.defaultTargetSets.first(where: { $0.allSatisfy { !matching($0).isEmpty } }) else {

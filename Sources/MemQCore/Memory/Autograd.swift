@@ -16,6 +16,9 @@ struct GradFn {
     var isAccumulate: Bool
     /// Under gradient accumulation the parameter already has a `.grad`: the new one is added in place and freed.
     var accumulatesInPlace = false
+    /// A non-parameter leaf's AccumulateGrad (`tensor.requires_grad_(True)`): its gradient becomes `tensor.grad`,
+    /// kept with the graph until the model's output is rebound.
+    var keepsGradient = false
     var buffer = -1
     var hasBuffer = false
     var deps = 0

@@ -408,9 +408,15 @@ extension StepSimulator {
             plan.outputs = [p.gradBytes[0] > 0 ? .alloc(0) : .none]
             attach(&self, saved: [storage[x]], edges: p.edges, plan: plan)
             if e.inputEmbeddings, gradFn[i] < 0, config.checkpoint != .none {
-                // `output.requires_grad_(True)`: a leaf that takes its gradient and drops it with the graph.
-                gradFn[i] = newFn(saved: [], edges: [], plan: BackwardPlan())
-                nodeOfFn[gradFn[i]] = i
+                // `output.requires_grad_(True)` makes the output a leaf: its AccumulateGrad holds it and, after the
+                // backward pass, its `.grad`, for as long as the graph lives (the output's `grad_fn` chain reaches
+                // it): until the next step's forward returns.
+                let fn = newFn(saved: [], edges: [], plan: BackwardPlan())
+                fns[fn].keepsGradient = true
+                nodeOfFn[fn] = i
+                gradFn[i] = fn
+                ledger.retain(storage[i])
+                heldByOutput.append(storage[i])
             }
 
         case .activation(let a):

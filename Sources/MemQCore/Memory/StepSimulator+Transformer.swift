@@ -236,7 +236,26 @@ extension StepSimulator {
         guard case .lmLoss = analysis.layers[analysis.outputIndex].op, config.runtime != .native else { return [] }
         var ids = [ledger.alloc(bytes(of: lossLogits), .activations)]
         for (j, layer) in analysis.layers.enumerated() where layer.kind == .kvCache {
+            // A checkpointed layer does not update the cache.
+            if config.checkpoint != .none, let s = checkpointSegments().first(where: { $0.contains(j) }), !s.isEmpty { continue }
             ids.append(ledger.alloc(bytes(of: j), .activations))
+        }
+        return ids
+    }
+
+    /// A frozen input embedding made a leaf under checkpointing (`enable_input_require_grads`): the previous step's
+    /// leaf and its `.grad` stay alive through the whole next step. The non-reentrant checkpoint's frames keep the
+    /// previous graph in a reference cycle that the output's rebinding does not free (measured with MemTracker: both
+    /// are live at the second step's peak and its end, peft 0.21 + transformers 5.24 + torch 2.15); we keep them
+    /// to the end of the step rather than guess when Python's cycle collector runs.
+    mutating func previousStepLeaves() -> [Int] {
+        guard config.checkpoint != .none else { return [] }
+        var ids: [Int] = []
+        for (j, layer) in analysis.layers.enumerated() where !layer.trainable {
+            if case .embedding(let e) = layer.op, e.inputEmbeddings {
+                ids.append(ledger.alloc(bytes(of: j), .activations))
+                ids.append(ledger.alloc(bytes(of: j), .temporary))
+            }
         }
         return ids
     }

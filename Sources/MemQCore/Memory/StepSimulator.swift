@@ -142,6 +142,7 @@ struct StepSimulator {
         let oldLoss = config.runtime == .native ? -1 : ledger.alloc(lossType.byteSize, .activations)
         // The previous step's output object (logits, `past_key_values`) is rebound only when this forward returns.
         previousOutputs = previousStepOutputs()
+        let previousLeaves = previousStepLeaves()
 
         if let root = fsdp?.units.root { fsdpUnshardForward(root) }
         forward(accumulating: accumulating)
@@ -160,6 +161,7 @@ struct StepSimulator {
         // `loss` stays bound until the next step rebinds it.
         for id in lossHeld { ledger.release(id) }
         for id in heldByOutput { ledger.release(id) }
+        for id in previousLeaves { ledger.release(id) }
         return ledger
     }
 
@@ -220,6 +222,12 @@ struct StepSimulator {
             }
             ledger.node = nodeOfFn[n] ?? ledger.node
             if fsdp != nil, let node = nodeOfFn[n] { fsdpBeforeBackward(node: node) }
+            if fns[n].keepsGradient {
+                ledger.sample("AccumulateGrad (input embeddings)")
+                heldByOutput.append(g)
+                fns[n].hasBuffer = false
+                continue
+            }
             if let s = segmentOfFn[n], !segmentRecomputed[s] { recompute(segment: s) }
             var ids: [Int] = []
             let plan = fns[n].plan
