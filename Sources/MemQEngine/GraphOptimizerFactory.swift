@@ -18,6 +18,8 @@ enum GraphOptimizerFactory {
         case .rmspropCentered: RMSprop<T>(learningRate: learningRate ?? 1e-2, centered: true)
         case .adagrad: Adagrad<T>(learningRate: learningRate ?? 1e-2)
         case .lion: Lion<T>(learningRate: learningRate ?? 1e-4)
+        // bitsandbytes' optimizers are estimated, not run: `memq validate` refuses them before an engine is built.
+        case .bnbAdamW, .pagedAdamW, .adamW8bit, .pagedAdamW8bit: Adam<T>.adamW(learningRate: learningRate ?? 1e-3)
         }
     }
 }

@@ -65,6 +65,9 @@ package enum Validation {
         guard let optimizer = MemQCore.Optimizer(name: request.optimizer) else {
             throw .invalidRequest(field: "optimizer", message: "unknown optimizer '\(request.optimizer)'; valid: \(MemQCore.Optimizer.validNames)")
         }
+        guard !optimizer.isBitsAndBytes else {
+            throw .invalidRequest(field: "optimizer", message: "the native engine has no bitsandbytes optimizer ('\(optimizer.rawValue)'); validate with a torch optimizer such as adamw")
+        }
         let analysis: ModelAnalysis
         do {
             analysis = try ModelAnalysis(try ModelSpec.graph(from: request.spec))

@@ -217,6 +217,7 @@ package struct MemQService: Sendable {
         }
         // Adapters' types follow the precision policy (float32 adapters on a half-precision base).
         if let lora = request.lora { fullKey += "|lora:\(lora)|\(request.config.dtype.rawValue)" }
+        if let q = request.quantization { fullKey += "|q:\(q.description)" }
         if let hit = Self.analyses.withLock({ $0[fullKey] }) { return hit }
         var analysis: ModelAnalysis
         do {
@@ -224,6 +225,10 @@ package struct MemQService: Sendable {
             if !request.freeze.isEmpty {
                 let graph = analysis.graph
                 analysis = try ModelAnalysis(try run { () throws(EstimateError) in try graph.freezing(prefixes: request.freeze) })
+            }
+            if let q = request.quantization {
+                let base = analysis
+                analysis = try ModelAnalysis(try run { () throws(EstimateError) in try base.quantizingBase(q) })
             }
             if let lora = request.lora {
                 let base = analysis

@@ -13,6 +13,8 @@ package struct TrainingRequest: Sendable {
     package var freeze: [String]
     /// LoRA adapters on a frozen base (`lora`: `r=16,alpha=32,...` or peft's adapter_config.json object).
     package var lora: LoRA? = nil
+    /// A quantized base (`quantize-base`, `compute-dtype`, `double-quant`): QLoRA.
+    package var quantization: Quantization? = nil
 
     /// Reads the model and training options; `batch` is optional for `fit`.
     /// Reads the model and training options; `readBatch` false when the command reads `batch` itself (sweep).
@@ -62,6 +64,10 @@ package struct TrainingRequest: Sendable {
         let freeze = try r.stringList("freeze") ?? []
         var request = TrainingRequest(model: model, config: config, method: method, freeze: freeze)
         request.lora = try readLoRA(&r)
+        request.quantization = try readQuantization(&r)
+        if request.quantization != nil && request.lora == nil {
+            throw .invalidField("quantize-base", "a quantized base trains only through adapters (QLoRA): add 'lora', e.g. r=16,alpha=32,targets=q_proj,v_proj")
+        }
         try request.readAttention(&r)
         return request
     }
@@ -90,6 +96,31 @@ package struct TrainingRequest: Sendable {
         }
         return FSDP(worldSize: n, reshardAfterForward: raf ?? true, paramDType: try dtype(param, "fsdp-param-dtype"),
                     reduceDType: try dtype(reduce, "fsdp-reduce-dtype"), cpuOffload: offload ?? false)
+    }
+
+    /// `quantize-base` (nf4, fp4, int8), `compute-dtype` (bnb_4bit_compute_dtype; transformers' default fp32),
+    /// `double-quant` (bnb_4bit_use_double_quant; default false).
+    static func readQuantization(_ r: inout RequestReader) throws(WireError) -> Quantization? {
+        let kind = try r.string("quantize-base"), compute = try r.string("compute-dtype"), dq = try r.bool("double-quant")
+        guard let kind else {
+            if compute != nil || dq != nil {
+                throw .invalidField("quantize-base", "'compute-dtype' and 'double-quant' need 'quantize-base' (nf4, fp4, int8)")
+            }
+            return nil
+        }
+        guard let k = Quantization.Kind(rawValue: kind.lowercased()) else {
+            throw .invalidField("quantize-base", "unknown quantization '\(kind)'; valid: \(Quantization.Kind.validNames)")
+        }
+        var type = DType.float32
+        if let compute {
+            switch compute.lowercased() {
+            case "bf16", "bfloat16": type = .bfloat16
+            case "fp16", "float16", "half": type = .float16
+            case "fp32", "float32": type = .float32
+            default: throw .invalidField("compute-dtype", "unknown compute dtype '\(compute)'; valid: bf16, fp16, fp32")
+            }
+        }
+        return Quantization(k, computeDType: type, doubleQuant: dq ?? false)
     }
 
     /// `lora`: a string of `key=value` pairs or an object in peft's `adapter_config.json` keys.

@@ -60,6 +60,17 @@ struct TrainingOptions: ParsableArguments {
         """, valueName: "spec|file"))
     var lora: String?
 
+    @Option(name: .customLong("quantize-base"), help: ArgumentHelp("QLoRA (with --lora): store the base's linear layers as bitsandbytes does: nf4, fp4 (4-bit blocks of 64) or int8 (LLM.int8). The head stays unquantized.",
+                                                                  valueName: "kind"))
+    var quantizeBase: String?
+
+    @Option(name: .customLong("compute-dtype"), help: ArgumentHelp("With --quantize-base: bnb_4bit_compute_dtype, bf16, fp16 or fp32. (default: fp32, transformers' default)",
+                                                                  valueName: "dtype"))
+    var computeDType: String?
+
+    @Flag(name: .customLong("double-quant"), help: "With --quantize-base nf4|fp4: bnb_4bit_use_double_quant (the absmax quantized again).")
+    var doubleQuant = false
+
     @Option(name: .long, help: ArgumentHelp("FSDP2 (fully_shard of every block, then the root) over N devices: per-device figures.", valueName: "n"))
     var fsdp: Int?
 
@@ -118,6 +129,9 @@ struct TrainingOptions: ParsableArguments {
         if let microBatch { o["micro-batch"] = .int(microBatch) }
         if !freeze.isEmpty { o["freeze"] = .array(freeze.map { .string($0) }) }
         if let lora { o["lora"] = try Self.loraValue(lora) }
+        if let quantizeBase { o["quantize-base"] = .string(quantizeBase) }
+        if let computeDType { o["compute-dtype"] = .string(computeDType) }
+        if doubleQuant { o["double-quant"] = .bool(true) }
         if let fsdp { o["fsdp"] = .int(fsdp) }
         if let reshardAfterForward { o["reshard-after-forward"] = .string(reshardAfterForward) }
         if let fsdpParamDType { o["fsdp-param-dtype"] = .string(fsdpParamDType) }

@@ -35,6 +35,11 @@ import MemQCore
         Expected(config: "bert-l2-d128-cls", params: 1_503_362),
         Expected(config: "llama-l2-d256-base", params: 3_630_336),
         Expected(config: "gpt2-l2-d128-n", params: 993_368),
+        // The held-out LoRA configs (HFLoRATests): `params` of our own PyTorch runs, less the adapters where present.
+        Expected(config: "llama-l3-d384-h6", params: 10_865_280),
+        Expected(config: "gpt2-l2-d256-v8k", params: 3_890_176),
+        Expected(config: "bert-l2-d256-mlm", params: 3_833_920),
+        Expected(config: "qwen2-l2-d256-v8k", params: 3_553_536 - 28_672),
         Expected(config: "gpt2-l4-d256", params: 16_287_488),
         Expected(config: "bert-l4-d256-mlm", params: 11_201_594),
         Expected(config: "llama-l4-d512-gqa", params: 43_848_192),
@@ -44,7 +49,7 @@ import MemQCore
     @Test func everyFixtureIsCounted() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: HFFixtures.fixtures.path).filter { $0.hasSuffix(".json") }
         #expect(Set(files.map { String($0.dropLast(5)) }).isSubset(of: Set(Self.expected.map(\.config))))
-        #expect(files.count == 9)
+        #expect(files.count == 13)
     }
 
     /// `sum(p.numel() for p in model.parameters())`, for both attention implementations (they have the same modules).

@@ -92,7 +92,8 @@ enum ShapeInference {
             if let declared = l.inFeatures, declared != last {
                 throw .channelMismatch(node: name, field: "in_features", expected: declared, got: last)
             }
-            return float(first.dims.dropLast() + [l.outFeatures])
+            // float32 parameters (adapters on a half-precision base) compute in the input's type (float32).
+            return float(first.dims.dropLast() + [l.outFeatures]).with(dtype: node.fp32Parameters ? first.dtype : nil)
 
         case .batchNorm(let b):
             try expectInputs(1...1, "1")

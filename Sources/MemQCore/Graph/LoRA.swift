@@ -81,11 +81,19 @@ extension ModelAnalysis {
             guard adapted.contains(i), case .linear(let linear) = node.op else { nodes.append(node); continue }
             let name = node.name, x = node.inputs[0]
             func adapter(_ suffix: String, _ op: Op, _ inputs: [String], trainable: Bool = false) -> String {
+                // peft upcasts adapters only on a half-precision base (cast_adapter_dtype).
                 nodes.append(Node(name: "\(name).\(suffix)", op: op, inputs: inputs, trainable: trainable, block: node.block,
-                                  fp32Parameters: trainable))
+                                  fp32Parameters: trainable && dtype.parameters.byteSize < 4))
                 return "\(name).\(suffix)"
             }
             node.name = "\(name).base_layer"
+            if var q = linear.quantization, q.kind != .int8 {
+                // peft's lora.bnb.Linear4bit.forward: `result = result.clone()` before the adapters are added.
+                q.clonedByPEFT = true
+                var l = linear
+                l.quantization = q
+                node.op = .linear(l)
+            }
             nodes.append(node)
             let inputType = layers[layers[i].inputs[0]].outputDType ?? dtype.activations
             var h = x

@@ -100,6 +100,9 @@ public enum Estimator {
         if config.zeroStage > 0 && config.dataParallel < 2 {
             throw .invalidOption(field: "zero", message: "ZeRO shards state over data-parallel devices; give --data-parallel N with N >= 2")
         }
+        if config.runtime == .native && config.optimizer.isBitsAndBytes {
+            throw .invalidOption(field: "optimizer", message: "the native engine has no bitsandbytes optimizer ('\(config.optimizer.rawValue)'); use the pytorch or pytorch-cuda runtime")
+        }
         if let f = config.fsdp {
             guard f.worldSize >= 1 else {
                 throw .invalidOption(field: "fsdp", message: "FSDP shards over at least 1 device, got \(f.worldSize)")
@@ -109,6 +112,12 @@ public enum Estimator {
             }
             if (config.microBatch ?? config.batch) < config.batch {
                 throw .invalidOption(field: "fsdp", message: "gradient accumulation under FSDP (unsharded gradients kept between micro-batches) is not modelled; drop --micro-batch")
+            }
+            if analysis.layers.contains(where: { if case .linear(let l) = $0.op { l.quantization != nil } else { false } }) {
+                throw .invalidOption(field: "fsdp", message: "FSDP over a quantized base is not modelled")
+            }
+            if analysis.layers.contains(where: { if case .linear(let l) = $0.op { l.quantization != nil } else { false } }) {
+                throw .invalidOption(field: "fsdp", message: "FSDP over a quantized base is not modelled")
             }
             if config.runtime == .native {
                 throw .invalidOption(field: "fsdp", message: "the native engine runs on one device; FSDP needs the pytorch or pytorch-cuda runtime")
@@ -171,14 +180,14 @@ public enum Estimator {
 
     /// Optimizer state that persists between steps.
     static func persistentOptimizerState(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> Int {
-        var total = 0
         if config.fsdp?.cpuOffload == true { return 0 }
+        var total = analysis.params.trainable > 0 ? config.optimizer.sharedStateBytes : 0
         for layer in analysis.layers where layer.trainable {
             let stateType = config.optimizerStateType(parameter: layer.parameterType(model: config.dtype.parameters))
             let tensors = config.fsdp.map { FSDPUnits.shardElements(layer, worldSize: $0.worldSize) } ?? StepSimulator.parameterTensors(layer)
             for elements in tensors {
                 if config.dtype.hasMasterWeights { total += elements * 4 }
-                total += config.optimizer.stateCopies * elements * stateType.byteSize
+                total += config.optimizer.stateBytes(elements: elements, stateType: stateType).reduce(0, +)
                 if config.optimizer.hasStepTensor && !config.onCUDA { total += config.dtype.parameters == .float64 ? 8 : 4 }
             }
         }

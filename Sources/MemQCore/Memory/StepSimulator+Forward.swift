@@ -348,6 +348,7 @@ extension StepSimulator {
             attach(&self, saved: [storage[x]] + p.saved, edges: [edge(x)] + p.edges + (p.edges.count == 1 ? [-1] : []), plan: plan)
 
         case .linear(let l):
+            if let q = l.quantization { forwardQuantizedLinear(i, l, q); return }
             var p = parameters(of: i, castable: true, accumulating: accumulating)
             if let owner = l.tiedTo, let o = analysis.layers.firstIndex(where: { $0.name == owner }) {
                 // The shared table's gradient from here goes to the owner's AccumulateGrad (summed there).

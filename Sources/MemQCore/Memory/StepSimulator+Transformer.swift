@@ -248,9 +248,20 @@ extension StepSimulator {
     /// previous graph in a reference cycle that the output's rebinding does not free (measured with MemTracker: both
     /// are live at the second step's peak and its end, peft 0.21 + transformers 5.24 + torch 2.15); we keep them
     /// to the end of the step rather than guess when Python's cycle collector runs.
+    ///
+    /// LLM.int8 layers keep their input as a ctx attribute (`MatMul8bitLt`/`MatMul8bitFp`: `ctx.A`), which lives with
+    /// the graph: measured likewise, the previous step's inputs are live through the next step.
     mutating func previousStepLeaves() -> [Int] {
-        guard config.checkpoint != .none else { return [] }
         var ids: [Int] = []
+        let needsGrad = Self.requiresGradStatically(analysis, checkpointing: config.checkpoint != .none)
+        var kept = Set<Int>()  // q, k and v (gate and up) read one input tensor
+        for layer in analysis.layers {
+            if case .linear(let l) = layer.op, l.quantization?.kind == .int8, let x = layer.inputs.first, needsGrad[x],
+               kept.insert(x).inserted {
+                ids.append(ledger.alloc(bytes(of: x), .activations))
+            }
+        }
+        guard config.checkpoint != .none else { return ids }
         for (j, layer) in analysis.layers.enumerated() where !layer.trainable {
             if case .embedding(let e) = layer.op, e.inputEmbeddings {
                 ids.append(ledger.alloc(bytes(of: j), .activations))
@@ -258,6 +269,18 @@ extension StepSimulator {
             }
         }
         return ids
+    }
+
+    /// Per node: whether its output requires grad (a trainable parameter on the way from the inputs, or the input
+    /// embeddings made to under checkpointing).
+    static func requiresGradStatically(_ analysis: ModelAnalysis, checkpointing: Bool) -> [Bool] {
+        var needs = [Bool](repeating: false, count: analysis.layers.count)
+        for (i, layer) in analysis.layers.enumerated() {
+            var n = layer.trainable && layer.params.trainable > 0
+            if case .embedding(let e) = layer.op, e.inputEmbeddings, checkpointing { n = true }
+            needs[i] = n || layer.inputs.contains { needs[$0] }
+        }
+        return needs
     }
 
     /// transformers' loss: for causal models `logits.float()`, labels padded and shifted, cross-entropy; for masked

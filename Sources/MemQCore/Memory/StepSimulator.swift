@@ -113,7 +113,14 @@ struct StepSimulator {
         let accumulating = (config.microBatch ?? config.batch) < config.batch
         ledger.phase = .forward
         var persistent: [Int] = []
-        for (i, n) in params { persistent.append(ledger.alloc(n * types[i].byteSize, .weights)) }
+        if config.fsdp != nil {
+            for (i, n) in params { persistent.append(ledger.alloc(n * types[i].byteSize, .weights)) }
+        } else {
+            // One storage per tensor; a quantized layer's packed weight, bias and quantization state.
+            for i in analysis.layers.indices {
+                for b in storedParameterBytes(i, type: types[i]) { persistent.append(ledger.alloc(b, .weights)) }
+            }
+        }
         for layer in analysis.layers {
             // One storage per buffer tensor, as PyTorch has them (BatchNorm: running_mean, running_var, and the
             // int64 num_batches_tracked), so that per-allocation rounding (CUDA, pages) applies to each.
@@ -176,7 +183,7 @@ struct StepSimulator {
             let elements = t.elements
             if config.dtype.hasMasterWeights { ids.append(ledger.alloc(elements * 4, .optimizerState)) }
             let stateType = config.optimizerStateType(parameter: t.type)
-            for _ in 0..<config.optimizer.stateCopies { ids.append(ledger.alloc(elements * stateType.byteSize, .optimizerState)) }
+            for b in config.optimizer.stateBytes(elements: elements, stateType: stateType) { ids.append(ledger.alloc(b, .optimizerState)) }
             // `step` is a float32 scalar tensor (float64 when the default dtype is float64); on CUDA the non-fused,
             // non-capturable implementations keep it on the host.
             // The native engine counts steps in a Swift Int: no step tensor.
@@ -184,6 +191,7 @@ struct StepSimulator {
                 ids.append(ledger.alloc(paramType == .float64 ? 8 : 4, .optimizerState))
             }
         }
+        if !trainable.isEmpty { ids.append(ledger.alloc(config.optimizer.sharedStateBytes, .optimizerState)) }
         return ids
     }
 

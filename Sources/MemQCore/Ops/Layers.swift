@@ -8,8 +8,11 @@ public struct Linear: Sendable, Hashable {
     /// `(count, dim)` table is this layer's `(out, in)` weight). A tied weight is counted once, at its owner;
     /// its gradient from here is summed into the owner's.
     public var tiedTo: String?
-    public init(outFeatures: Int, bias: Bool = true, inFeatures: Int? = nil, tiedTo: String? = nil) {
+    /// A frozen weight stored quantized (QLoRA's base).
+    public var quantization: Quantization?
+    public init(outFeatures: Int, bias: Bool = true, inFeatures: Int? = nil, tiedTo: String? = nil, quantization: Quantization? = nil) {
         self.outFeatures = outFeatures; self.bias = bias; self.inFeatures = inFeatures; self.tiedTo = tiedTo
+        self.quantization = quantization
     }
 }
 

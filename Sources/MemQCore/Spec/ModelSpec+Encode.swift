@@ -50,6 +50,12 @@ extension ModelSpec {
             var o: [String: JSONValue] = ["out_features": .int(l.outFeatures), "bias": .bool(l.bias)]
             if let i = l.inFeatures { o["in_features"] = .int(i) }
             if let t = l.tiedTo { o["tied_to"] = .string(t) }
+            if let q = l.quantization {
+                o["quantization"] = .string(q.kind.rawValue)
+                o["compute_dtype"] = .string(q.computeDType.rawValue)
+                if q.doubleQuant { o["double_quant"] = .bool(true) }
+                if q.clonedByPEFT { o["peft_clone"] = .bool(true) }
+            }
             return o
         case .batchNorm(let b):
             var o: [String: JSONValue] = ["affine": .bool(b.affine), "track_running_stats": .bool(b.trackRunningStats)]

@@ -160,8 +160,21 @@ public enum ModelSpec {
                                   dilation: try r.pair("dilation", default: Pair(1)), groups: try r.int("groups", default: 1),
                                   bias: try r.bool("bias", default: true), inChannels: try r.optionalInt("in_channels")))
         case .linear:
+            var quantization: Quantization? = nil
+            if let q = try r.optionalString("quantization") {
+                guard let kind = Quantization.Kind(rawValue: q) else {
+                    throw .invalidValue(node: r.node, field: "quantization", message: "unknown quantization '\(q)'; valid: \(Quantization.Kind.validNames)")
+                }
+                let c = try r.optionalString("compute_dtype") ?? "float32"
+                guard let compute = DType(rawValue: c), compute.isFloatingPoint else {
+                    throw .invalidValue(node: r.node, field: "compute_dtype", message: "unknown compute dtype '\(c)'; valid: float32, bfloat16, float16")
+                }
+                quantization = Quantization(kind, computeDType: compute, doubleQuant: try r.bool("double_quant", default: false),
+                                            clonedByPEFT: try r.bool("peft_clone", default: false))
+            }
             return .linear(Linear(outFeatures: try r.int("out_features"), bias: try r.bool("bias", default: true),
-                                  inFeatures: try r.optionalInt("in_features"), tiedTo: try r.optionalString("tied_to")))
+                                  inFeatures: try r.optionalInt("in_features"), tiedTo: try r.optionalString("tied_to"),
+                                  quantization: quantization))
         case .batchnorm:
             return .batchNorm(BatchNorm(affine: try r.bool("affine", default: true),
                                         trackRunningStats: try r.bool("track_running_stats", default: true),
