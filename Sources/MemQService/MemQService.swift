@@ -54,7 +54,16 @@ package struct MemQService: Sendable {
         try r.finish(command: "estimate")
         let analysis = try analyze(request)
         let e = try run { () throws(EstimateError) in try Estimator.estimate(analysis, request.config, method: request.method) }
-        return EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims, assumptions: analysis.graph.notes)
+        return EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims,
+                              assumptions: Self.assumptions(analysis, request.config))
+    }
+
+    /// The builder's notes, as the training options leave them: checkpointed layers run without the cache.
+    static func assumptions(_ analysis: ModelAnalysis, _ config: TrainingConfig) -> [String] {
+        guard config.checkpoint != .none else { return analysis.graph.notes }
+        return analysis.graph.notes.map {
+            $0.hasPrefix("use_cache:") ? "use_cache: checkpointed layers run with cache=None (transformers' GradientCheckpointingLayer): no key/value copies there" : $0
+        }
     }
 
     /// The simulated step op by op (the estimate's timeline at the request's batch, exact sizes).
@@ -75,9 +84,13 @@ package struct MemQService: Sendable {
         guard batches.count * dtypes.count * optimizers.count <= 10_000 else {
             throw .invalidField("batch", "the grid has \(batches.count * dtypes.count * optimizers.count) points; at most 10000")
         }
-        let analysis = try analyze(request)
         var rows: [EstimateResult] = []
         for dtype in dtypes {
+            // The graph depends on the dtype for Hugging Face configs (the SDPA kernel) and LoRA (the adapters' casts).
+            request.config.dtype = dtype
+            request.model.hf.dtype = request.config.computeType
+            let analysis = try analyze(request)
+            let notes = Self.assumptions(analysis, request.config)
             for optimizer in optimizers {
                 for batch in batches {
                     request.config.dtype = dtype
@@ -86,7 +99,7 @@ package struct MemQService: Sendable {
                     if let m = request.config.microBatch { request.config.microBatch = min(m, batch) }
                     let config = request.config, method = request.method
                     let e = try run { () throws(EstimateError) in try Estimator.estimate(analysis, config, method: method) }
-                    rows.append(EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims, assumptions: analysis.graph.notes))
+                    rows.append(EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims, assumptions: notes))
                 }
             }
         }
