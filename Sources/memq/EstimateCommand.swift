@@ -25,6 +25,9 @@ struct EstimateCommand: AsyncParsableCommand {
               memq estimate llama_2_7b --input 2048 -b 1 --dtype mixed-bf16 --optimizer adam --data-parallel 8 --zero 3
               memq estimate path/to/config.json --seq-len 1024 -b 8 --dtype bf16 --optimizer adamw --attention sdpa
               memq estimate config.json --seq-len 512 --attention eager --timeline-csv step.csv   # op by op (docs/transformers.md)
+              memq estimate config.json --seq-len 2048 --dtype bf16 --optimizer adamw --lora r=16,alpha=32,targets=q_proj,v_proj
+              memq estimate config.json --seq-len 2048 --dtype bf16 --lora adapter_config.json --quantize-base nf4 --compute-dtype bf16
+              memq estimate config.json --seq-len 4096 --optimizer adamw --fsdp 8 --fsdp-param-dtype bf16 --checkpoint every:1
             """
     )
 

@@ -24,7 +24,7 @@ struct TrainingOptions: ParsableArguments {
         """, valueName: "policy"))
     var dtype: String?
 
-    @Option(name: .long, help: ArgumentHelp("sgd, momentum, nesterov, adam, adamw, amsgrad, rmsprop, rmsprop-momentum, rmsprop-centered, adagrad, lion. (default: sgd)",
+    @Option(name: .long, help: ArgumentHelp("sgd, momentum, nesterov, adam, adamw, amsgrad, rmsprop, rmsprop-momentum, rmsprop-centered, adagrad, lion; bitsandbytes: bnb-adamw, paged-adamw, adamw8bit, paged-adamw8bit. (default: sgd)",
                                             valueName: "name"))
     var optimizer: String?
 
