@@ -21,6 +21,7 @@ package struct MemQService: Sendable {
         case .fit: return try json(fit(body))
         case .summary: return try json(summary(body))
         case .models: return try json(models(body))
+        case .report: return .object(["html": .string(try report(body).html())])
         default: throw .notImplemented(command.rawValue)
         }
     }

@@ -38,6 +38,7 @@ struct Memq: AsyncParsableCommand {
             EstimateCommand.self,
             SweepCommand.self,
             FitCommand.self,
+            ReportCommand.self,
             KeygenCommand.self,
         ]
     )

@@ -15,6 +15,11 @@ struct CachingAllocatorModel {
     private var blockOf: [Int] = []
     private(set) var reserved = 0
     private var segments = 0
+    /// Base address of each segment (index = segment number - 1), as if the device handed them out in order at
+    /// 2 MiB-aligned addresses from `baseAddress`.
+    private(set) var segmentBase: [Int] = []
+    private(set) var segmentSize: [Int] = []
+    static let baseAddress = 0x7f00_0000_0000
 
     static let smallSize = 1 << 20
     static let smallSegment = 2 << 20
@@ -35,6 +40,8 @@ struct CachingAllocatorModel {
                 : bytes <= 10 << 20 ? Self.largeSegment
                 : (bytes + Self.roundLarge - 1) / Self.roundLarge * Self.roundLarge
             segments += 1
+            segmentBase.append(reserved + Self.baseAddress)
+            self.segmentSize.append(segmentSize)
             reserved += segmentSize
             blocks.append(Block(segment: segments, pool: pool, offset: 0, size: segmentSize))
             index = blocks.count - 1
@@ -47,6 +54,26 @@ struct CachingAllocatorModel {
         }
         if id >= blockOf.count { blockOf.append(contentsOf: repeatElement(-1, count: id - blockOf.count + 1)) }
         blockOf[id] = index
+    }
+
+    /// The device address of storage `id`'s block.
+    func address(of id: Int) -> Int {
+        guard id < blockOf.count, blockOf[id] >= 0 else { return 0 }
+        let b = blocks[blockOf[id]]
+        return segmentBase[b.segment - 1] + b.offset
+    }
+
+    /// Every segment's blocks at this moment: (address, size, the storage allocated there or nil when free).
+    func segmentBlocks() -> [[(address: Int, size: Int, storage: Int?)]] {
+        var owner: [Int: Int] = [:]
+        for (id, b) in blockOf.enumerated() where b >= 0 { owner[b] = id }
+        var free = Set<Int>()
+        for pool in freeBlocks { free.formUnion(pool) }
+        var out = [[(address: Int, size: Int, storage: Int?)]](repeating: [], count: segments)
+        for (i, b) in blocks.enumerated() where owner[i] != nil || free.contains(i) {
+            out[b.segment - 1].append((segmentBase[b.segment - 1] + b.offset, b.size, owner[i]))
+        }
+        return out.map { $0.sorted { $0.address < $1.address } }
     }
 
     mutating func free(id: Int) {
