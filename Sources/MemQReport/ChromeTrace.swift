@@ -26,7 +26,7 @@ public enum ChromeTrace {
             for (c, name) in AllocationTrace.categories.enumerated() { series[name] = .int(s.live[c]) }
             events.append(["name": "memory (bytes)", "ph": "C", "ts": .int(k + 1), "pid": .int(pid), "args": .object(series)])
         }
-        return ["traceEvents": .array(events), "displayTimeUnit": "ns",
+        return ["traceEvents": .array(events),
                 "otherData": ["model": .string(model), "batch": .int(batch),
                               "note": "MemQ's simulated training step; timestamps count ops, not measured time"]]
     }

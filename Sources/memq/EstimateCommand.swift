@@ -39,6 +39,12 @@ struct EstimateCommand: AsyncParsableCommand {
     @Option(name: .customLong("timeline-csv"), help: ArgumentHelp("Also write the simulated step op by op (live bytes by category after each op) as CSV.", valueName: "file"))
     var timelineCSV: String?
 
+    @Option(name: .long, help: ArgumentHelp("Also write the step as PyTorch's memory snapshot (pickle, protocol 4) for https://pytorch.org/memory_viz.", valueName: "file.pickle"))
+    var snapshot: String?
+
+    @Option(name: .long, help: ArgumentHelp("Also write the step as a Chrome trace (JSON) for https://ui.perfetto.dev: phase and op slices, memory counters per category.", valueName: "file.json"))
+    var trace: String?
+
     @OptionGroup var output: OutputOptions
     @OptionGroup var server: ServerOptions
 
@@ -62,6 +68,23 @@ struct EstimateCommand: AsyncParsableCommand {
                     + s.live.map(String.init).joined(separator: ",") + ",\(s.total)\n"
             }
             do { try text.write(toFile: timelineCSV, atomically: true, encoding: .utf8) } catch { throw CLIError("cannot write '\(timelineCSV)': \(error.localizedDescription)") }
+        }
+        if snapshot != nil || trace != nil {
+            guard server.server == nil else { throw CLIError("--snapshot and --trace run in process; drop --server") }
+            let allocations: AllocationTrace
+            do { allocations = try MemQService(allowFiles: true).allocationTrace(body).1 } catch { throw CLIError(error.message) }
+            if let snapshot {
+                try Self.write(PickleWriter.bytes(MemorySnapshot.value(allocations, model: result.model)), to: snapshot)
+            }
+            if let trace {
+                try Self.write(Array(ChromeTrace.json(allocations.samples, model: result.model, batch: result.batch).serialized()), to: trace)
+            }
+        }
+    }
+
+    static func write(_ bytes: [UInt8], to path: String) throws {
+        do { try Data(bytes).write(to: URL(fileURLWithPath: path)) } catch {
+            throw CLIError("cannot write '\(path)': \(error.localizedDescription)")
         }
     }
 }

@@ -106,10 +106,15 @@ extension Estimator {
             }
         }
         let blocks = allocator.segmentBlocks()
+        // A block keeps the unsplit remainder of its segment (the large pool splits only above 1 MiB); shown as the
+        // tensor's bytes followed by a free block, so the blocks' sizes are the trace's.
         let segments = zip(allocator.segmentBase, allocator.segmentSize).enumerated().map { k, seg in
-            AllocationTrace.Segment(address: seg.0, size: seg.1, blocks: blocks[k].map { b in
-                AllocationTrace.Block(address: b.address, size: b.size, category: b.storage.map { names[category[$0]?.rawValue ?? 0] },
-                                      node: b.storage.flatMap { visibleNode[$0] })
+            AllocationTrace.Segment(address: seg.0, size: seg.1, blocks: blocks[k].flatMap { b -> [AllocationTrace.Block] in
+                guard let id = b.storage else { return [AllocationTrace.Block(address: b.address, size: b.size, category: nil, node: nil)] }
+                let used = size[id] ?? b.size
+                var out = [AllocationTrace.Block(address: b.address, size: used, category: names[category[id]?.rawValue ?? 0], node: visibleNode[id])]
+                if b.size > used { out.append(AllocationTrace.Block(address: b.address + used, size: b.size - used, category: nil, node: nil)) }
+                return out
             })
         }
         return AllocationTrace(events: events, samples: samples, segments: segments)
