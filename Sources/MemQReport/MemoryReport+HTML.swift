@@ -171,12 +171,12 @@ extension MemoryReport {
             s += "<text x=\"\(Self.f(x(b)))\" y=\"\(Self.f(top + plotH + 15))\" text-anchor=\"middle\">\(b)</text>"
         }
         s += "\n"
-        // GPU budgets, labels spread so they never overlap.
-        var lastLabelY = -100.0
-        for g in gpus.sorted(by: { $0.memoryBytes > $1.memoryBytes }) {
+        // GPU budgets, labelled from the smallest up, 14 px apart, never below the x axis.
+        var lastLabelY = top + plotH + 4 + 14
+        for g in gpus.sorted(by: { $0.memoryBytes < $1.memoryBytes }) {
             let gy = y(g.memoryBytes)
             s += "<line class=\"gpu\" x1=\"\(Self.f(left))\" y1=\"\(Self.f(gy))\" x2=\"\(Self.f(left + plotW))\" y2=\"\(Self.f(gy))\" stroke=\"#777\" stroke-dasharray=\"6 4\"/>"
-            let ly = max(gy + 4, lastLabelY + 14)
+            let ly = min(gy + 4, lastLabelY - 14)
             s += "<text x=\"\(Self.f(left + plotW + 6))\" y=\"\(Self.f(ly))\">\(Self.escape(g.name)) \(ByteCount(g.memoryBytes).formatted())</text>\n"
             lastLabelY = ly
         }
