@@ -151,6 +151,17 @@ extension StepSimulator {
 
         case .repeatKV(let groups):
             guard groups > 1 else { aliasInput(); return }
+            if analysis.layers[x].outputShape.dims.first == 1 {
+                // One key/value head (MQA): `expand` over the size-1 head dimension then `reshape` merges a size-1
+                // dimension with the expanded one: a view with a zero stride (aten reshape -> view when
+                // computeStride succeeds), which matmul later copies only when the batch cannot fold.
+                storage[i] = storage[x]
+                ledger.retain(storage[x])
+                contiguous[i] = false
+                layout[i] = .strided
+                attach(saved: [], edges: [edge(x)], plan: chain(["sum (repeat_kv backward)"]))
+                return
+            }
             // `expand` then `reshape`: a copy; backward sums the gradient over the repeats.
             _ = fresh("clone (repeat_kv)")
             attach(saved: [], edges: [edge(x)], plan: chain(["sum (repeat_kv backward)"]))
@@ -244,10 +255,10 @@ extension StepSimulator {
     }
 
     /// A frozen input embedding made a leaf under checkpointing (`enable_input_require_grads`): the previous step's
-    /// leaf and its `.grad` stay alive through the whole next step. The non-reentrant checkpoint's frames keep the
-    /// previous graph in a reference cycle that the output's rebinding does not free (measured with MemTracker: both
-    /// are live at the second step's peak and its end, peft 0.21 + transformers 5.24 + torch 2.15); we keep them
-    /// to the end of the step rather than guess when Python's cycle collector runs.
+    /// leaf and its `.grad` stay alive through the whole next step under PyTorch's MemTracker, whose module tracker
+    /// holds the leaf through its hooks (torch/distributed/_tools/mod_tracker.py; measured, peft 0.21 + transformers
+    /// 5.24 + torch 2.15). Plain PyTorch frees them when the next forward rebinds the output, so on a GPU this is an
+    /// over-estimate of 2 x the embedding output; kept because it is what PyTorch's own accounting reports.
     ///
     /// LLM.int8 layers keep their input as a ctx attribute (`MatMul8bitLt`/`MatMul8bitFp`: `ctx.A`), which lives with
     /// the graph: measured likewise, the previous step's inputs are live through the next step.
