@@ -22,6 +22,7 @@ package struct MemQService: Sendable {
         case .summary: return try json(summary(body))
         case .models: return try json(models(body))
         case .report: return .object(["html": .string(try report(body).html())])
+        case .plan: return try json(plan(body))
         default: throw .notImplemented(command.rawValue)
         }
     }

@@ -10,6 +10,8 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     case summary
     /// The built-in model names.
     case models
+    /// Per GPU type: fits, largest batch, peak and upper bound, cheapest type (for schedulers).
+    case plan
     /// One self-contained HTML page about a training step's memory (`{"html": ...}`).
     case report
     /// Runs a real training step and compares it with the estimate; answers 202 with a job id.
@@ -36,7 +38,7 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     /// Which lane the command takes.
     package var lane: Lane {
         switch self {
-        case .estimate, .sweep, .fit, .summary, .models, .report: .fast
+        case .estimate, .sweep, .fit, .summary, .models, .report, .plan: .fast
         case .validate: .slow
         case .job, .cancel, .health, .stats: .frontend
         }

@@ -39,6 +39,7 @@ struct Memq: AsyncParsableCommand {
             SweepCommand.self,
             FitCommand.self,
             ReportCommand.self,
+            PlanCommand.self,
             KeygenCommand.self,
         ]
     )

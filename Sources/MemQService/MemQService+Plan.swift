@@ -1,0 +1,77 @@
+import Foundation
+import MemQCore
+import MemQReport
+import MemQWire
+
+extension MemQService {
+    /// `plan`: per GPU type (`gpus`, default the whole catalogue), whether `batch` fits, the largest per-GPU batch,
+    /// the tensor peak and an upper bound (the `pytorch-cuda` profile — allocator segments, CUDA context, workspaces —
+    /// plus `margin`, default 5%, for fragmentation the allocator model does not see), and the cheapest type that fits
+    /// when `prices` ({"a100-80gb": 3.67, ...} per GPU-hour) are given.
+    package func plan(_ body: JSONValue) throws(WireError) -> PlanResult {
+        var r = try RequestReader(body)
+        let names = try r.stringList("gpus")
+        let margin = try Self.readMargin(&r, default: 0.05)
+        var prices: [String: Double] = [:]
+        if let v = r.raw("prices") {
+            guard case .object(let o) = v else { throw .invalidField("prices", "'prices' must map GPU names to a price per hour, e.g. {\"a100-80gb\": 3.67}") }
+            for (k, p) in o {
+                guard GPUProfile.named(k, in: DeviceCatalog.current) != nil else {
+                    throw .invalidField("prices", "unknown GPU '\(k)' in 'prices'; valid: \(DeviceCatalog.current.map(\.name).joined(separator: ", "))")
+                }
+                switch p {
+                case .int(let i) where i >= 0: prices[k.lowercased()] = Double(i)
+                case .double(let d) where d >= 0 && d.isFinite: prices[k.lowercased()] = d
+                default: throw .invalidField("prices", "the price of '\(k)' must be a non-negative number, got \(p.typeName)")
+                }
+            }
+        }
+        let request = try TrainingRequest.read(&r)
+        try r.finish(command: "plan")
+        let gpus = try (names ?? DeviceCatalog.current.map(\.name)).map { (n: String) throws(WireError) in try TrainingRequest.parseGPU(n) }
+        var rows: [PlanResult.Row] = []
+        for g in gpus {
+            var req = request
+            req.config.gpu = g
+            req.model.hf.onCUDA = true
+            req.model.hf.computeCapability = TrainingRequest.computeCapability(of: g.name)
+            let analysis = try analyze(req)
+            var tensors = req.config
+            tensors.runtime = .pytorch
+            var device = req.config
+            device.runtime = .pytorchCUDA
+            let method = req.method
+            let (t, d) = try run { () throws(EstimateError) in
+                (try Estimator.estimate(analysis, tensors, method: method), try Estimator.estimate(analysis, device, method: method))
+            }
+            let bound = Int((Double(d.peakBytes) * (1 + margin)).rounded(.up))
+            // The largest batch whose bound fits: fit the device profile to memory / (1 + margin).
+            let budget = Int(Double(g.memoryBytes) / (1 + margin))
+            let maxBatch = (try? Estimator.fit(analysis, device, budget: budget, method: method, limit: 1 << 20))?.maxBatch
+            rows.append(PlanResult.Row(
+                gpu: g.name, memoryBytes: g.memoryBytes,
+                usableBytes: max(0, g.memoryBytes - g.contextBytes - g.cublasWorkspaceBytes - g.cudnnWorkspaceBytes),
+                fits: bound <= g.memoryBytes, maxBatch: maxBatch, peakBytes: t.peakBytes, upperBoundBytes: bound,
+                basis: "pytorch-cuda profile (caching-allocator segments + CUDA context \(g.contextBytes >> 20) MiB + workspaces) + \(String(format: "%g", margin * 100))% margin",
+                dominant: t.breakdown.dominant, pricePerHour: prices[g.name]))
+        }
+        let name = try analyze(request).graph.name
+        return PlanResult(model: name, batch: request.config.batch, margin: margin, rows: rows)
+    }
+
+    /// `margin`: a fraction (0.05) or a percentage ("5%") in [0, 1).
+    static func readMargin(_ r: inout RequestReader, default value: Double) throws(WireError) -> Double {
+        guard let v = r.raw("margin") else { return value }
+        let m: Double
+        switch v {
+        case .double(let d): m = d
+        case .int(let i): m = Double(i)
+        case .string(let s):
+            guard let f = Fraction.parse(s) else { throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got '\(s)'") }
+            m = f
+        default: throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got \(v.typeName)")
+        }
+        guard m >= 0, m < 1 else { throw .invalidField("margin", "margin must be in [0, 1), got \(m)") }
+        return m
+    }
+}
