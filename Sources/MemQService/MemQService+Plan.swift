@@ -75,3 +75,36 @@ extension MemQService {
         return m
     }
 }
+
+extension MemQService {
+    /// `batch`: `{"queries": [{"command": "estimate", "body": {...}}, ...]}` answered in one reply,
+    /// `{"results": [{"status": 200, "body": ...} or {"status": 400, "error": {...}}, ...]}` in the same order; each
+    /// query succeeds or fails on its own. Fast commands only (estimate, sweep, fit, summary, plan, models, report),
+    /// at most 10,000 queries.
+    package func batch(_ body: JSONValue) throws(WireError) -> JSONValue {
+        guard case .object(let o) = body, case .array(let queries)? = o["queries"] else {
+            throw .invalidField("queries", "batch needs 'queries': a list of {\"command\": \"estimate\", \"body\": {...}}")
+        }
+        if let extra = o.keys.first(where: { $0 != "queries" }) {
+            throw .invalidField(extra, "unknown option '\(extra)' for batch; its only key is 'queries'")
+        }
+        guard queries.count <= 10_000 else { throw .invalidField("queries", "at most 10000 queries per batch, got \(queries.count)") }
+        var results: [JSONValue] = []
+        results.reserveCapacity(queries.count)
+        for (k, q) in queries.enumerated() {
+            do throws(WireError) {
+                guard case .object(let qo) = q, case .string(let name)? = qo["command"] else {
+                    throw .invalidField("queries[\(k)]", "each query is {\"command\": NAME, \"body\": {...}}")
+                }
+                guard let command = WireCommand(rawValue: name), command.lane == .fast, command != .batch else {
+                    throw .invalidField("queries[\(k)].command", "'\(name)' cannot be batched; valid: estimate, sweep, fit, summary, plan, models, report")
+                }
+                let result = try handle(command, body: qo["body"] ?? [:])
+                results.append(["status": 200, "body": result])
+            } catch {
+                results.append(["status": .int(error.status.rawValue), "error": error.errorObject])
+            }
+        }
+        return ["results": .array(results)]
+    }
+}

@@ -23,6 +23,7 @@ package struct MemQService: Sendable {
         case .models: return try json(models(body))
         case .report: return .object(["html": .string(try report(body).html())])
         case .plan: return try json(plan(body))
+        case .batch: return try batch(body)
         default: throw .notImplemented(command.rawValue)
         }
     }

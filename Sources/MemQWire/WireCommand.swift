@@ -12,6 +12,8 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     case models
     /// Per GPU type: fits, largest batch, peak and upper bound, cheapest type (for schedulers).
     case plan
+    /// Many fast queries in one request, answered in one reply (autoscaler simulations).
+    case batch
     /// One self-contained HTML page about a training step's memory (`{"html": ...}`).
     case report
     /// Runs a real training step and compares it with the estimate; answers 202 with a job id.
@@ -38,7 +40,7 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     /// Which lane the command takes.
     package var lane: Lane {
         switch self {
-        case .estimate, .sweep, .fit, .summary, .models, .report, .plan: .fast
+        case .estimate, .sweep, .fit, .summary, .models, .report, .plan, .batch: .fast
         case .validate: .slow
         case .job, .cancel, .health, .stats: .frontend
         }
