@@ -8,15 +8,25 @@ package struct RequestReader {
     package let body: [String: JSONValue]
     private var used: Set<String> = []
 
+    /// Whether some key is spelled with `_` or in camel case (else `raw` looks a key up as given, without building its
+    /// other spellings: most bodies use the CLI's names).
+    private let hasOtherSpellings: Bool
+
     package init(_ json: JSONValue) throws(WireError) {
         guard case .object(let o) = json else {
             throw .invalidField("body", "the body must be a JSON object with the command's options as keys, got \(json.typeName)")
         }
         body = o
+        hasOtherSpellings = o.keys.contains { k in k.utf8.contains { $0 == UInt8(ascii: "_") || ($0 >= 65 && $0 <= 90) } }
     }
 
     /// The value of `key`, accepting `micro-batch`, `micro_batch` and `microBatch` alike.
     package mutating func raw(_ key: String) -> JSONValue? {
+        if !hasOtherSpellings {
+            guard let v = body[key] else { return nil }
+            used.insert(key)
+            return v == .null ? nil : v
+        }
         for k in Self.spellings(key) {
             guard let v = body[k] else { continue }
             used.insert(k)
