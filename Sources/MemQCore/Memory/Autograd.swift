@@ -19,6 +19,9 @@ struct GradFn {
     /// A non-parameter leaf's AccumulateGrad (`tensor.requires_grad_(True)`): its gradient becomes `tensor.grad`,
     /// kept with the graph until the model's output is rebound.
     var keepsGradient = false
+    /// Per edge, the bytes of the gradient it sends when that is a view of a larger incoming gradient (cat's
+    /// backward hands each input a `narrow` of it); empty when every output is its storage's whole size.
+    var edgeBytes: [Int] = []
     var buffer = -1
     var hasBuffer = false
     var deps = 0

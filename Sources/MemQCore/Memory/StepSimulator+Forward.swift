@@ -533,6 +533,7 @@ extension StepSimulator {
                 plan.outputs = ins.map { requiresGrad($0) ? .alloc(plan.op("narrow (cat backward, copy)", bytes(of: $0))[0]) : .none }
             }
             attach(&self, saved: [], edges: ins.map { edge($0) }, plan: plan)
+            if gradFn[i] >= 0, config.runtime != .native { fns[gradFn[i]].edgeBytes = ins.map { bytes(of: $0) } }
 
         case .add(let inplace):
             if inplace { alias(&self, contiguous: contiguous[x]) } else { _ = output(&self, "add") }

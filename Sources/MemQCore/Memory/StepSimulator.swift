@@ -266,7 +266,10 @@ struct StepSimulator {
                     fns[target].buffer = o
                     fns[target].hasBuffer = true
                 } else {
-                    let sum = ledger.alloc(ledger.size(o), .temporary)
+                    // InputBuffer::accumulate: `old_var + var`, a tensor of the gradient's own size (a cat input's
+                    // gradient is a narrow view of the whole cat's).
+                    let logical = k < fns[n].edgeBytes.count ? fns[n].edgeBytes[k] : ledger.size(o)
+                    let sum = ledger.alloc(logical, .temporary)
                     ledger.sample("add (gradient accumulation)")
                     ledger.release(fns[target].buffer)
                     ledger.release(o)
