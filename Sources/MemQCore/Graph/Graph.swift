@@ -10,6 +10,9 @@ public struct Graph: Sendable, Hashable {
     public private(set) var output: String
     /// What the builder assumed that the nodes alone do not say (the attention kernel it wrote out, and why).
     public var notes: [String] = []
+    /// Extra classification heads the training loss also reads: `loss = ce(output) + Σ weight · ce(node)` (Inception
+    /// v3's `AuxLogits` with 0.4, torchvision's reference training script).
+    public var auxiliaryLosses: [AuxiliaryLoss] = []
 
     /// Validates and orders nodes.
     /// - Throws: `ModelError` for a duplicate name, a dangling input, a cycle or a graph without input.
@@ -55,6 +58,13 @@ public struct Graph: Sendable, Hashable {
         self.name = name
         self.nodes = ordered
         self.output = output ?? ordered.last!.name
+    }
+
+    /// An auxiliary classification loss: the node whose output is the head's logits, and its weight.
+    public struct AuxiliaryLoss: Sendable, Hashable {
+        public var node: String
+        public var weight: Double
+        public init(node: String, weight: Double) { self.node = node; self.weight = weight }
     }
 
     /// The graph input nodes, in order.

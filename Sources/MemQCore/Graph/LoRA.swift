@@ -117,6 +117,7 @@ extension ModelAnalysis {
         }
         do {
             var g = try Graph(name: graph.name, nodes: nodes, output: graph.output)
+            g.auxiliaryLosses = graph.auxiliaryLosses
             g.notes = graph.notes + ["lora: \(lora) (scaling \(LoRA.short(lora.scaling))): \(adapted.count) linear layers adapted, base frozen"]
             return g
         } catch {

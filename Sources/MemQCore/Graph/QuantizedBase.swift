@@ -23,6 +23,7 @@ extension ModelAnalysis {
         }
         do {
             var g = try Graph(name: graph.name, nodes: nodes, output: graph.output)
+            g.auxiliaryLosses = graph.auxiliaryLosses
             g.notes = graph.notes + ["quantized base: \(count) linear layers in \(q.description); the head and embeddings unquantized"]
             return g
         } catch {

@@ -11,6 +11,7 @@ extension StepSimulator {
         var lastUse = [Int](repeating: -1, count: layers.count)
         for (i, layer) in layers.enumerated() { for v in layer.inputs { lastUse[v] = max(lastUse[v], i) } }
         let logits = lossLogits
+        let auxHeads = Set(auxiliaryLossHeads.map(\.index))
         var hasLabels = false
         let segments = checkpointSegments()
         var segmentStart = [Int: Int](), segmentEnd = [Int: Int]()
@@ -49,10 +50,10 @@ extension StepSimulator {
                 openSegment = nil
                 insideCheckpoint = false
             }
-            for v in Set(layers[i].inputs) where lastUse[v] == i && v != logits && !isGraphInput(v) {
+            for v in Set(layers[i].inputs) where lastUse[v] == i && v != logits && !auxHeads.contains(v) && !isGraphInput(v) {
                 ledger.release(storage[v])
             }
-            if lastUse[i] < 0 && i != logits && !isGraphInput(i) { ledger.release(storage[i]) }
+            if lastUse[i] < 0 && i != logits && !auxHeads.contains(i) && !isGraphInput(i) { ledger.release(storage[i]) }
         }
         if !hasLabels {
             // Integer class labels, one per sample (or per token), created with the batch.
@@ -151,13 +152,60 @@ extension StepSimulator {
             fEdge = copyFn
             copyHeld = true
         }
-        let (nllFn, lossValue) = logSoftmaxNLL(edge: fEdge, bytes: batchBytes(classesTimesRows, lossType), scalarBytes: lb)
+        var (nllFn, lossValue) = logSoftmaxNLL(edge: fEdge, bytes: batchBytes(classesTimesRows, lossType), scalarBytes: lb)
         if copyHeld { ledger.release(f) }
         ledger.release(storage[logits])
+        for head in auxiliaryLossHeads { (nllFn, lossValue) = addAuxiliaryLoss(head, to: (nllFn, lossValue)) }
         ledger.release(oldLoss)
         let ones = ledger.alloc(lb, .activations)
         ledger.sample("ones_like")
         return (nllFn, ones, [lossValue])
+    }
+
+    /// The graph's auxiliary heads (index of the logits node, weight).
+    var auxiliaryLossHeads: [(index: Int, weight: Double)] {
+        analysis.graph.auxiliaryLosses.compactMap { a in analysis.layers.firstIndex { $0.name == a.node }.map { ($0, a.weight) } }
+    }
+
+    /// `loss + weight * cross_entropy(aux.float(), y)` (torchvision's reference script for Inception v3:
+    /// `loss1 + 0.4 * loss2`): the head's own cast, log_softmax and nll_loss; `mul` by the weight (its backward
+    /// scales a scalar gradient) and `add` (its backward hands the incoming gradient to both).
+    mutating func addAuxiliaryLoss(_ head: (index: Int, weight: Double), to main: (fn: Int, loss: Int)) -> (fn: Int, loss: Int) {
+        let lb = lossType.byteSize
+        let elements = analysis.layers[head.index].outputElements
+        var fEdge = edge(head.index)
+        var copy = -1
+        if act != lossType {
+            var plan = BackwardPlan()
+            plan.op("_to_copy (backward)", batchBytes(elements, act))
+            plan.outputs = [.alloc(0)]
+            copy = ledger.alloc(batchBytes(elements, lossType), .activations)
+            ledger.sample("_to_copy (.float())")
+            let copyFn = newFn(saved: [], edges: [fEdge], plan: plan)
+            nodeOfFn[copyFn] = head.index
+            fEdge = copyFn
+        }
+        let (auxFn, auxLoss) = logSoftmaxNLL(edge: fEdge, bytes: batchBytes(elements, lossType), scalarBytes: lb)
+        nodeOfFn[auxFn] = head.index
+        ledger.release(copy)
+        ledger.release(storage[head.index])
+        var mulPlan = BackwardPlan()
+        mulPlan.op("mul (aux loss weight backward)", lb)
+        mulPlan.outputs = [.alloc(0)]
+        let weighted = ledger.alloc(lb, .activations)
+        ledger.sample("mul (aux loss weight)")
+        let mulFn = newFn(saved: [], edges: [auxFn], plan: mulPlan)
+        ledger.release(auxLoss)
+        var addPlan = BackwardPlan()
+        addPlan.outputs = [.incoming, .incoming]
+        let sum = ledger.alloc(lb, .activations)
+        ledger.sample("add (loss + aux loss)")
+        let addFn = newFn(saved: [], edges: [main.fn, mulFn], plan: addPlan)
+        nodeOfFn[mulFn] = analysis.outputIndex
+        nodeOfFn[addFn] = analysis.outputIndex
+        ledger.release(weighted)
+        ledger.release(main.loss)
+        return (addFn, sum)
     }
 
     /// `log_softmax` (its result saved) and `nll_loss` (the loss and `total_weight`, saved) over `bytes` of

@@ -24,6 +24,9 @@ extension ModelSpec {
         var top: [String: JSONValue] = ["name": .string(graph.name), "inputs": .array(inputs), "nodes": .array(nodes),
                                         "output": .string(graph.output)]
         if !graph.notes.isEmpty { top["notes"] = .array(graph.notes.map { .string($0) }) }
+        if !graph.auxiliaryLosses.isEmpty {
+            top["aux_losses"] = .array(graph.auxiliaryLosses.map { ["node": .string($0.node), "weight": .double($0.weight)] })
+        }
         return .object(top)
     }
 

@@ -69,6 +69,23 @@ public enum ModelSpec {
                 notes.append(s)
             }
         }
+        var aux: [Graph.AuxiliaryLoss] = []
+        if let raw = reader.raw("aux_losses"), raw != .null {
+            guard case .array(let items) = raw else { throw .wrongType(node: "", field: "aux_losses", expected: "an array of {\"node\": NAME, \"weight\": 0.4}, got \(raw.typeName)") }
+            for item in items {
+                guard case .object(let o) = item, case .string(let n)? = o["node"] else {
+                    throw .wrongType(node: "", field: "aux_losses", expected: "entries {\"node\": NAME, \"weight\": 0.4}, got \(item.typeName)")
+                }
+                var w = 1.0
+                switch o["weight"] {
+                case .int(let i)?: w = Double(i)
+                case .double(let d)?: w = d
+                case nil, .null?: break
+                default: throw .wrongType(node: n, field: "aux_losses.weight", expected: "a number")
+                }
+                aux.append(.init(node: n, weight: w))
+            }
+        }
         try reader.finish(op: "the model")
 
         var previous = nodes.last!.name
@@ -82,6 +99,10 @@ public enum ModelSpec {
         }
         var graph = try Graph(name: name, nodes: nodes, output: output)
         graph.notes = notes
+        for a in aux where !graph.nodes.contains(where: { $0.name == a.node }) {
+            throw .danglingInput(node: "aux_losses", input: a.node)
+        }
+        graph.auxiliaryLosses = aux
         return graph
     }
 

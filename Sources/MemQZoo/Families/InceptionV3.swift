@@ -29,13 +29,14 @@ enum InceptionV3 {
         x = inceptionC(&b, x, "Mixed_6d", c7: 160)
         x = inceptionC(&b, x, "Mixed_6e", c7: 192)
         let aux = x
+        var auxLogits = ""
         b.block("AuxLogits") { b in
             var a = b.avgPool(aux, "avg_pool", kernel: 5, stride: 3)
             a = conv(&b, a, "conv0", out: 128, kernel: 1)
             a = conv(&b, a, "conv1", out: 768, kernel: 5)
             a = b.adaptiveAvgPool(a, "adaptive_avg_pool")
             a = b.flatten(a)
-            _ = b.linear(a, "fc", out: 1000)
+            auxLogits = b.linear(a, "fc", out: 1000)
         }
         x = inceptionD(&b, x, "Mixed_7a")
         x = inceptionE(&b, x, "Mixed_7b")
@@ -44,7 +45,10 @@ enum InceptionV3 {
         x = b.dropout(x, "dropout", p: 0.5)
         x = b.flatten(x)
         x = b.linear(x, "fc", out: 1000)
-        return try b.build(output: x)
+        var graph = try b.build(output: x)
+        // torchvision's reference training script (references/classification/train.py): `loss1 + 0.4 * loss2`.
+        graph.auxiliaryLosses = [Graph.AuxiliaryLoss(node: auxLogits, weight: 0.4)]
+        return graph
     }
 
     /// `BasicConv2d` with a possibly rectangular kernel.
