@@ -36,15 +36,8 @@ extension MemQService {
             req.model.hf.onCUDA = true
             req.model.hf.computeCapability = TrainingRequest.computeCapability(of: g.name)
             let analysis = try analyze(req)
-            var tensors = req.config
-            tensors.runtime = .pytorch
-            var device = req.config
-            device.runtime = .pytorchCUDA
+            let (t, bound, device) = try Self.deviceBound(self, analysis, req, margin: margin)
             let method = req.method
-            let (t, d) = try run { () throws(EstimateError) in
-                (try Estimator.estimate(analysis, tensors, method: method), try Estimator.estimate(analysis, device, method: method))
-            }
-            let bound = Int((Double(d.peakBytes) * (1 + margin)).rounded(.up))
             // The largest batch whose bound fits: fit the device profile to memory / (1 + margin).
             let budget = Int(Double(g.memoryBytes) / (1 + margin))
             let maxBatch = (try? Estimator.fit(analysis, device, budget: budget, method: method, limit: 1 << 20))?.maxBatch
@@ -57,6 +50,43 @@ extension MemQService {
         }
         let name = try analyze(request).graph.name
         return PlanResult(model: name, batch: request.config.batch, margin: margin, rows: rows)
+    }
+
+    /// On the request's GPU: the tensor peak (`pytorch` runtime), the upper bound (the `pytorch-cuda` profile's device
+    /// total times 1 + margin, rounded up) and the device configuration.
+    static func deviceBound(_ service: MemQService, _ analysis: ModelAnalysis, _ req: TrainingRequest, margin: Double) throws(WireError)
+        -> (tensors: Estimate, bound: Int, device: TrainingConfig) {
+        var tensors = req.config
+        tensors.runtime = .pytorch
+        var device = req.config
+        device.runtime = .pytorchCUDA
+        let method = req.method
+        let (t, d) = try service.run { () throws(EstimateError) in
+            (try Estimator.estimate(analysis, tensors, method: method), try Estimator.estimate(analysis, device, method: method))
+        }
+        return (t, Int((Double(d.peakBytes) * (1 + margin)).rounded(.up)), device)
+    }
+
+    /// `resources`: the request's upper bound on its `gpu` (required) rendered for `schedulers` (default all: hami,
+    /// volcano, kai, aliyun, slurm), `gpus` devices per job (default 1), `margin` as `plan`'s.
+    package func resources(_ body: JSONValue) throws(WireError) -> ResourcesResult {
+        var r = try RequestReader(body)
+        let margin = try Self.readMargin(&r, default: 0.05)
+        let count = try r.int("gpus") ?? 1
+        guard count >= 1 else { throw .invalidField("gpus", "gpus must be at least 1 device per job, got \(count)") }
+        let names = try r.stringList("schedulers") ?? ResourcesResult.schedulers
+        for n in names where !ResourcesResult.schedulers.contains(n.lowercased()) {
+            throw .invalidField("schedulers", "unknown scheduler '\(n)'; valid: \(ResourcesResult.schedulers.joined(separator: ", "))")
+        }
+        var request = try TrainingRequest.read(&r)
+        try r.finish(command: "resources")
+        guard let gpu = request.config.gpu else {
+            throw WireError(status: .badRequest, code: "missing_field", message: "resources needs 'gpu': the GPU type the memory is for (valid: \(DeviceCatalog.current.map(\.name).joined(separator: ", ")))", field: "gpu")
+        }
+        request.model.hf.onCUDA = true
+        let analysis = try analyze(request)
+        let (_, bound, _) = try Self.deviceBound(self, analysis, request, margin: margin)
+        return ResourcesResult(model: analysis.graph.name, gpu: gpu, gpus: count, upperBoundBytes: bound, schedulers: names.map { $0.lowercased() })
     }
 
     /// `margin`: a fraction (0.05) or a percentage ("5%") in [0, 1).

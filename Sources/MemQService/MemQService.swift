@@ -24,6 +24,7 @@ package struct MemQService: Sendable {
         case .report: return .object(["html": .string(try report(body).html())])
         case .plan: return try json(plan(body))
         case .batch: return try batch(body)
+        case .resources: return try json(resources(body))
         default: throw .notImplemented(command.rawValue)
         }
     }

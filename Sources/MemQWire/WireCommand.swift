@@ -12,6 +12,8 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     case models
     /// Per GPU type: fits, largest batch, peak and upper bound, cheapest type (for schedulers).
     case plan
+    /// One job's GPU request in HAMi, Volcano, KAI, Aliyun gpushare and Slurm terms.
+    case resources
     /// Many fast queries in one request, answered in one reply (autoscaler simulations).
     case batch
     /// One self-contained HTML page about a training step's memory (`{"html": ...}`).
@@ -40,7 +42,7 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     /// Which lane the command takes.
     package var lane: Lane {
         switch self {
-        case .estimate, .sweep, .fit, .summary, .models, .report, .plan, .batch: .fast
+        case .estimate, .sweep, .fit, .summary, .models, .report, .plan, .batch, .resources: .fast
         case .validate: .slow
         case .job, .cancel, .health, .stats: .frontend
         }

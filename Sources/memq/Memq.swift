@@ -40,6 +40,7 @@ struct Memq: AsyncParsableCommand {
             FitCommand.self,
             ReportCommand.self,
             PlanCommand.self,
+            ResourcesCommand.self,
             KeygenCommand.self,
         ]
     )
