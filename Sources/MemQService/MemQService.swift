@@ -25,6 +25,10 @@ package struct MemQService: Sendable {
         case .plan: return try json(plan(body))
         case .batch: return try batch(body)
         case .resources: return try json(resources(body))
+        case .curve: return try json(curve(body))
+        case .accumulate: return try json(accumulate(body))
+        case .shard: return try json(shard(body))
+        case .colocate: return try json(colocate(body))
         default: throw .notImplemented(command.rawValue)
         }
     }

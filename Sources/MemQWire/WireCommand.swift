@@ -14,6 +14,9 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     case plan
     /// One job's GPU request in HAMi, Volcano, KAI, Aliyun gpushare and Slurm terms.
     case resources
+    /// Scheduler queries: peak against batch, gradient accumulation, sharding, two jobs on one GPU, assumptions,
+    /// measured peaks.
+    case curve, accumulate, shard, colocate, explain, observe
     /// Many fast queries in one request, answered in one reply (autoscaler simulations).
     case batch
     /// One self-contained HTML page about a training step's memory (`{"html": ...}`).
@@ -42,7 +45,8 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     /// Which lane the command takes.
     package var lane: Lane {
         switch self {
-        case .estimate, .sweep, .fit, .summary, .models, .report, .plan, .batch, .resources: .fast
+        case .estimate, .sweep, .fit, .summary, .models, .report, .plan, .batch, .resources, .curve, .accumulate, .shard,
+             .colocate, .explain, .observe: .fast
         case .validate: .slow
         case .job, .cancel, .health, .stats: .frontend
         }

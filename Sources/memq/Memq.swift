@@ -41,6 +41,10 @@ struct Memq: AsyncParsableCommand {
             ReportCommand.self,
             PlanCommand.self,
             ResourcesCommand.self,
+            CurveCommand.self,
+            AccumulateCommand.self,
+            ShardCommand.self,
+            ColocateCommand.self,
             KeygenCommand.self,
         ]
     )

@@ -248,3 +248,53 @@ public enum Estimator {
                         params: params, macs: analysis.macs * config.batch)
     }
 }
+
+extension Estimator {
+    /// One piece of the peak against batch: for `from...to`, peak = `fixedBytes + perSampleBytes * batch`.
+    public struct CurveSegment: Sendable, Hashable {
+        public var from: Int, to: Int
+        public var fixedBytes: Int, perSampleBytes: Int
+        public func peak(_ batch: Int) -> Int { fixedBytes + perSampleBytes * batch }
+    }
+
+    /// The peak against batch over `1...maxBatch` as linear pieces with their breakpoints (where the moment of the
+    /// peak moves to another op), so any batch can be evaluated without asking again. Exact for the CPU `pytorch`
+    /// runtime; on a GPU each of the at most `allocations` live storages rounds up by less than 512 bytes, which
+    /// `roundingAllowance` bounds.
+    /// - Throws: for `pytorch-cuda` (the allocator's segments are not linear in the batch: ask `plan`), the native
+    ///   runtime, gradient accumulation, or a batch range below 1.
+    public static func curve(_ analysis: ModelAnalysis, _ config: TrainingConfig, maxBatch: Int) throws(EstimateError)
+        -> (segments: [CurveSegment], roundingAllowance: Int) {
+        guard maxBatch >= 1 else { throw .invalidOption(field: "max-batch", message: "must be at least 1, got \(maxBatch)") }
+        guard config.runtime == .pytorch else {
+            throw .invalidOption(field: "runtime", message: "a curve is linear for tensor bytes (runtime pytorch); the pytorch-cuda profile's segments are not: use plan or fit per GPU")
+        }
+        guard config.microBatch == nil, config.dataParallel == 1 else {
+            throw .invalidOption(field: "micro-batch", message: "curve takes the batch per pass: drop micro-batch and data-parallel (use accumulate)")
+        }
+        var c = config
+        c.batch = 1
+        try validate(analysis, c)
+        let program = TimelineProgram.cached(analysis: analysis, config: c, accumulating: false)
+        var segments: [CurveSegment] = []
+        var start = 1
+        if analysis.foldsDifferentlyAtBatchOne {
+            // Batch 1 folds some reshapes into views: its step is simulated on its own.
+            segments.append(CurveSegment(from: 1, to: 1, fixedBytes: try estimate(analysis, c).peakBytes, perSampleBytes: 0))
+            start = 2
+        }
+        if start <= maxBatch {
+            for p in program.envelope(from: start, to: maxBatch) {
+                segments.append(CurveSegment(from: p.from, to: p.to, fixedBytes: p.fixed, perSampleBytes: p.perSample))
+            }
+        }
+        var allowance = 0
+        if config.onCUDA {
+            // The most storages live at once, each rounded up by at most 511 bytes.
+            var sim = StepSimulator(analysis: analysis, config: c, batch: 1, recording: true)
+            _ = sim.run()
+            allowance = sim.ledger.maxLiveStorages * 511
+        }
+        return (segments, allowance)
+    }
+}

@@ -8,6 +8,9 @@ struct StorageLedger {
     /// Live bytes per category.
     private(set) var live = [Int](repeating: 0, count: MemoryCategory.allCases.count)
     private(set) var liveTotal = 0
+    /// Storages live now, and the most at once (how many allocations a per-allocation rounding can enlarge).
+    private(set) var liveStorages = 0
+    private(set) var maxLiveStorages = 0
     private(set) var peakTotal = -1
     private(set) var peakLive = [Int](repeating: 0, count: MemoryCategory.allCases.count)
     private(set) var peakEvent: (node: Int, phase: Estimate.Phase, event: String) = (0, .forward, "")
@@ -41,6 +44,8 @@ struct StorageLedger {
         bytes.append(rounded); category.append(c); refs.append(1)
         live[c.rawValue] += rounded
         liveTotal += rounded
+        liveStorages += 1
+        if liveStorages > maxLiveStorages { maxLiveStorages = liveStorages }
         allocator?.allocate(id: bytes.count - 1, bytes: rounded)
         return bytes.count - 1
     }
@@ -61,6 +66,7 @@ struct StorageLedger {
         if refs[id] == 0 {
             live[category[id].rawValue] -= bytes[id]
             liveTotal -= bytes[id]
+            liveStorages -= 1
             allocator?.free(id: id)
         }
     }

@@ -71,6 +71,31 @@ struct TimelineProgram: Sendable {
         return (live, m.node, m.phase == 0 ? .forward : m.phase == 1 ? .backward : .step, labels[Int(m.label)])
     }
 
+    /// The peak as a function of the batch over `from...to`: the upper envelope of the samples' lines, as segments
+    /// `fixed + perSample * batch` (exact bytes, no rounding).
+    func envelope(from: Int, to: Int) -> [(from: Int, to: Int, perSample: Int, fixed: Int)] {
+        var out: [(from: Int, to: Int, perSample: Int, fixed: Int)] = []
+        var b = from
+        while b <= to {
+            var cur = 0
+            for s in totalA.indices {
+                let v = totalA[s] * b + totalC[s], w = totalA[cur] * b + totalC[cur]
+                if v > w || (v == w && totalA[s] > totalA[cur]) { cur = s }
+            }
+            // The first batch above b where a steeper line overtakes the current one.
+            var next = Int.max
+            for s in totalA.indices where totalA[s] > totalA[cur] {
+                let da = totalA[s] - totalA[cur], dc = totalC[cur] - totalC[s]
+                let cross = dc < 0 ? b + 1 : dc / da + 1  // smallest integer x with da * x > dc
+                if cross > b { next = min(next, cross) }
+            }
+            let end = min(to, next == Int.max ? to : next - 1)
+            out.append((b, end, totalA[cur], totalC[cur]))
+            b = end + 1
+        }
+        return out
+    }
+
     /// Replays the step for `batch` samples per pass.
     func run(batch: Int, rounding: StorageRounding, allocator: CachingAllocatorModel?) -> StorageLedger {
         var ledger = StorageLedger(rounding: rounding, allocator: allocator)
