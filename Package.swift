@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Graph IR, ops, shape inference, counting, the memory model. Depends on nothing of ours.
@@ -40,17 +41,19 @@ let package = Package(
         .target(name: "MemQTransport", dependencies: ["CZeroMQ"]),
         // memqd's client (Lazy Pirate) and CURVE key files; used by `memq --server` and the daemon.
         .target(name: "MemQClient", dependencies: ["MemQWire", "MemQTransport", "MemQCore"]),
+        // Measured peaks and OOMs reported by schedulers, in SQLite (GRDB; Debian `libsqlite3-dev`).
+        .target(name: "MemQStore", dependencies: ["MemQCore", .product(name: "GRDB", package: "GRDB.swift")]),
         // The commands themselves (request body in, result out): shared by the CLI and memqd's workers.
-        .target(name: "MemQService", dependencies: ["MemQCore", "MemQZoo", "MemQReport", "MemQWire", "MemQProbe"]),
+        .target(name: "MemQService", dependencies: ["MemQCore", "MemQZoo", "MemQReport", "MemQWire", "MemQProbe", "MemQStore"]),
         // The daemon.
         .target(name: "MemQServer", dependencies: ["MemQWire", "MemQTransport", "MemQCore", "MemQClient",
                                                    .product(name: "Logging", package: "swift-log")]),
         .executableTarget(name: "memq", dependencies: [
-            "MemQCore", "MemQZoo", "MemQReport", "MemQProbe", "MemQWire", "MemQTransport", "MemQClient", "MemQService",
+            "MemQCore", "MemQZoo", "MemQReport", "MemQProbe", "MemQWire", "MemQTransport", "MemQClient", "MemQService", "MemQStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "memqd", dependencies: [
-            "MemQServer", "MemQClient", "MemQCore", "MemQWire", "MemQService", "MemQProbe",
+            "MemQServer", "MemQClient", "MemQCore", "MemQWire", "MemQService", "MemQProbe", "MemQStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -62,7 +65,7 @@ let package = Package(
         .testTarget(name: "MemQEngineTests", dependencies: ["MemQEngine"]),
         .testTarget(name: "MemQProbeTests", dependencies: ["MemQProbe", "MemQEngine", "MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQTransportTests", dependencies: ["MemQTransport"]),
-        .testTarget(name: "MemQServiceTests", dependencies: ["MemQService", "MemQCore", "MemQReport", "MemQWire"]),
+        .testTarget(name: "MemQServiceTests", dependencies: ["MemQService", "MemQCore", "MemQReport", "MemQWire", "MemQStore"]),
         .testTarget(name: "MemQWireTests", dependencies: ["MemQWire", "MemQCore"]),
         .testTarget(name: "MemQCLITests", dependencies: ["memq", "MemQService", "MemQProbe", "MemQWire", "MemQCore",
                                                        .product(name: "ArgumentParser", package: "swift-argument-parser")]),

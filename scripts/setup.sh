@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages MemQ needs, only when they are missing.
-# libzmq3-dev: memqd's transport; libopenblas-dev: the native engine's GEMM;
+# libzmq3-dev: memqd's transport; libopenblas-dev: the native engine's GEMM; libsqlite3-dev: memqd's observations (GRDB);
 # pkg-config: how SwiftPM finds both; chromium: the headless browser the HTML report test opens its page in;
 # pyzmq: the example Python client used in a test.
 set -euo pipefail
 
 need=()
-for pkg in libzmq3-dev libopenblas-dev pkg-config chromium; do
+for pkg in libzmq3-dev libopenblas-dev libsqlite3-dev pkg-config chromium; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

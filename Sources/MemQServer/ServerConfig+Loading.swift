@@ -8,7 +8,7 @@ extension ServerConfig {
         "endpoints", "fast-workers", "inline-fast", "slow-workers", "fast-queue", "slow-queue", "max-message-bytes",
         "validation-max-estimated-bytes", "validation-max-seconds", "grace-seconds", "job-retention",
         "curve-secret-key-file", "curve-authorized-keys-file", "log-level", "backend", "heartbeat-ms",
-        "heartbeat-liveness",
+        "heartbeat-liveness", "observations-db", "metrics-port",
     ]
 
     /// Reads a configuration file; keys it leaves out keep their defaults.
@@ -56,6 +56,8 @@ extension ServerConfig {
         if let value = try reader.path("backend") { backend = value }
         if let value = try reader.int("heartbeat-ms", 10...600_000) { heartbeatMs = value }
         if let value = try reader.int("heartbeat-liveness", 1...100) { heartbeatLiveness = value }
+        if let value = try reader.path("observations-db") { observationsDB = value }
+        if let value = try reader.int("metrics-port", 1...65535) { metricsPort = value }
     }
 
     /// Checks what can only be checked as a whole: CURVE needs both files.

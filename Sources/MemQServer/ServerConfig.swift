@@ -42,6 +42,10 @@ package struct ServerConfig: Sendable, Hashable {
     package var heartbeatMs = 1000
     /// Broker and workers: heartbeats missed before the peer counts as dead.
     package var heartbeatLiveness = 3
+    /// The SQLite database of measured peaks and OOMs (`observe`); nil keeps none.
+    package var observationsDB: String?
+    /// Loopback TCP port of the Prometheus metrics endpoint (`GET /metrics`); nil serves none.
+    package var metricsPort: Int?
 
     /// The defaults, as in `config/memqd.json`.
     package init() {}

@@ -11,7 +11,7 @@ extension MemQService {
     package func plan(_ body: JSONValue) throws(WireError) -> PlanResult {
         var r = try RequestReader(body)
         let names = try r.stringList("gpus")
-        let margin = try Self.readMargin(&r, default: 0.05)
+        let baseMargin = try Self.readMargin(&r, default: 0.05)
         var prices: [String: Double] = [:]
         if let v = r.raw("prices") {
             guard case .object(let o) = v else { throw .invalidField("prices", "'prices' must map GPU names to a price per hour, e.g. {\"a100-80gb\": 3.67}") }
@@ -36,6 +36,7 @@ extension MemQService {
             req.model.hf.onCUDA = true
             req.model.hf.computeCapability = TrainingRequest.computeCapability(of: g.name)
             let analysis = try analyze(req)
+            let margin = observedMargin(model: analysis.graph.name, gpu: g.name, base: baseMargin).margin
             let (t, bound, device) = try Self.deviceBound(self, analysis, req, margin: margin)
             let method = req.method
             // The largest batch whose bound fits: fit the device profile to memory / (1 + margin).
@@ -49,7 +50,7 @@ extension MemQService {
                 dominant: t.breakdown.dominant, pricePerHour: prices[g.name]))
         }
         let name = try analyze(request).graph.name
-        return PlanResult(model: name, batch: request.config.batch, margin: margin, rows: rows)
+        return PlanResult(model: name, batch: request.config.batch, margin: baseMargin, rows: rows)
     }
 
     /// On the request's GPU: the tensor peak (`pytorch` runtime), the upper bound (the `pytorch-cuda` profile's device
@@ -71,7 +72,7 @@ extension MemQService {
     /// volcano, kai, aliyun, slurm), `gpus` devices per job (default 1), `margin` as `plan`'s.
     package func resources(_ body: JSONValue) throws(WireError) -> ResourcesResult {
         var r = try RequestReader(body)
-        let margin = try Self.readMargin(&r, default: 0.05)
+        let baseMargin = try Self.readMargin(&r, default: 0.05)
         let count = try r.int("gpus") ?? 1
         guard count >= 1 else { throw .invalidField("gpus", "gpus must be at least 1 device per job, got \(count)") }
         let names = try r.stringList("schedulers") ?? ResourcesResult.schedulers
@@ -85,6 +86,7 @@ extension MemQService {
         }
         request.model.hf.onCUDA = true
         let analysis = try analyze(request)
+        let margin = observedMargin(model: analysis.graph.name, gpu: gpu.name, base: baseMargin).margin
         let (_, bound, _) = try Self.deviceBound(self, analysis, request, margin: margin)
         return ResourcesResult(model: analysis.graph.name, gpu: gpu, gpus: count, upperBoundBytes: bound, schedulers: names.map { $0.lowercased() })
     }

@@ -35,12 +35,13 @@ extension MemQService {
         guard let global = try r.int("global-batch"), global >= 1 else { throw .invalidField("global-batch", "accumulate needs 'global-batch', a positive integer") }
         let count = try r.int("gpus") ?? 1
         guard count >= 1 else { throw .invalidField("gpus", "gpus must be at least 1, got \(count)") }
-        let margin = try Self.readMargin(&r, default: 0.05)
+        let baseMargin = try Self.readMargin(&r, default: 0.05)
         var request = try TrainingRequest.read(&r)
         try r.finish(command: "accumulate")
         guard let gpu = request.config.gpu else { throw .invalidField("gpu", "accumulate needs 'gpu': the device type") }
         request.model.hf.onCUDA = true
         let analysis = try analyze(request)
+        let margin = observedMargin(model: analysis.graph.name, gpu: gpu.name, base: baseMargin).margin
         let share = (global + count - 1) / count
         var device = request.config
         device.runtime = .pytorchCUDA
@@ -76,12 +77,13 @@ extension MemQService {
     package func shard(_ body: JSONValue) throws(WireError) -> SchedulerResult {
         var r = try RequestReader(body)
         let limit = try r.int("max-gpus") ?? 1024
-        let margin = try Self.readMargin(&r, default: 0.05)
+        let baseMargin = try Self.readMargin(&r, default: 0.05)
         var request = try TrainingRequest.read(&r)
         try r.finish(command: "shard")
         guard let gpu = request.config.gpu else { throw .invalidField("gpu", "shard needs 'gpu': the device type") }
         request.model.hf.onCUDA = true
         let analysis = try analyze(request)
+        let margin = observedMargin(model: analysis.graph.name, gpu: gpu.name, base: baseMargin).margin
         // FSDP2 is simulated per device, so the allocator model replays its step; ZeRO divides the single-device
         // breakdown at the peak, so its bound is CUDA's tensor bytes plus the context and workspaces.
         func bound(_ c: TrainingConfig) throws(WireError) -> Int {

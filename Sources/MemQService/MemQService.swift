@@ -2,6 +2,7 @@ import Foundation
 import MemQCore
 import MemQReport
 import MemQWire
+import MemQStore
 import MemQZoo
 import Synchronization
 
@@ -10,8 +11,13 @@ import Synchronization
 package struct MemQService: Sendable {
     /// Whether `model` may name a file (the CLI: yes; the daemon: no, it takes zoo names and inline specs).
     package let allowFiles: Bool
+    /// Measured peaks and OOMs (`observe`), which widen later answers' margins; nil keeps none.
+    package let observations: ObservationStore?
 
-    package init(allowFiles: Bool) { self.allowFiles = allowFiles }
+    package init(allowFiles: Bool, observations: ObservationStore? = nil) {
+        self.allowFiles = allowFiles
+        self.observations = observations
+    }
 
     /// Runs a fast command and returns its result as JSON.
     package func handle(_ command: WireCommand, body: JSONValue) throws(WireError) -> JSONValue {
@@ -29,6 +35,8 @@ package struct MemQService: Sendable {
         case .accumulate: return try json(accumulate(body))
         case .shard: return try json(shard(body))
         case .colocate: return try json(colocate(body))
+        case .explain: return try json(explain(body))
+        case .observe: return try json(observe(body))
         default: throw .notImplemented(command.rawValue)
         }
     }

@@ -45,6 +45,8 @@ struct Memq: AsyncParsableCommand {
             AccumulateCommand.self,
             ShardCommand.self,
             ColocateCommand.self,
+            ObserveCommand.self,
+            ExplainCommand.self,
             KeygenCommand.self,
         ]
     )

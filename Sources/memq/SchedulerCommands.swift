@@ -3,6 +3,7 @@ import Foundation
 import MemQCore
 import MemQReport
 import MemQService
+import MemQStore
 import MemQWire
 
 /// Runs a scheduler query in process or against memqd, and prints it.
@@ -99,5 +100,65 @@ struct ColocateCommand: AsyncParsableCommand {
         }
         let body: JSONValue = ["gpu": .string(gpu), "jobs": .array(jobs)]
         try runScheduler(.colocate, body, server, output) { s, b throws(WireError) in try s.colocate(b) }
+    }
+}
+
+/// Opens `--observations-db` for an embedded query.
+private func store(_ path: String?) throws -> ObservationStore? {
+    guard let path else { return nil }
+    do { return try ObservationStore(path: path) } catch { throw CLIError("\(error)") }
+}
+
+/// `memq observe MODEL -b B --gpu TYPE --measured-bytes 21.3GiB | --oom`.
+struct ObserveCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "observe",
+        abstract: "Report a measured peak (or an OOM) for a configuration; later answers for that model and GPU widen their margin.",
+        discussion: """
+            Stored in SQLite: memqd's --observations-db, or --observations-db here when run without --server. Example:
+              memq observe resnet50 -b 256 --optimizer adamw --gpu l4 --oom --server tcp://127.0.0.1:5555
+              memq observe gpt2 --seq-len 1024 -b 8 --gpu a100-40gb --measured-bytes 31.2GiB --observations-db obs.sqlite
+            """)
+    @OptionGroup var training: TrainingOptions
+    @Option(name: .shortAndLong, help: "Samples per GPU per step.") var batch: Int = 1
+    @Option(name: .customLong("measured-bytes"), help: ArgumentHelp("The measured peak: bytes, 24GiB or 24GB.", valueName: "size")) var measuredBytes: String?
+    @Flag(help: "The job ran out of memory.") var oom = false
+    @Option(name: .customLong("observations-db"), help: ArgumentHelp("The SQLite file (without --server).", valueName: "file")) var observationsDB: String?
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var server: ServerOptions
+    func run() async throws {
+        var extra: [String: JSONValue] = ["batch": .int(batch)]
+        if let measuredBytes { extra["measured-bytes"] = .string(measuredBytes) }
+        if oom { extra["oom"] = .bool(true) }
+        let body = try training.body(extra, forServer: server.server != nil)
+        let db = try store(observationsDB)
+        let result = try CommandRunner.run(.observe, body: body, server: server, as: SchedulerResult.self) { _, b throws(WireError) in
+            try MemQService(allowFiles: true, observations: db).observe(b)
+        }
+        try output.emit(result)
+    }
+}
+
+/// `memq explain MODEL [training options]`: what an answer rests on.
+struct ExplainCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "The assumptions behind an answer: runtime profile, rounding, GPU profile, kernels, sharding, observations used.",
+        discussion: """
+            Example:
+              memq explain config.json --seq-len 2048 -b 4 --dtype bf16 --gpu a100-80gb --runtime pytorch-cuda
+            """)
+    @OptionGroup var training: TrainingOptions
+    @Option(name: .shortAndLong, help: "Samples per step.") var batch: Int = 1
+    @Option(name: .customLong("observations-db"), help: ArgumentHelp("The SQLite file (without --server).", valueName: "file")) var observationsDB: String?
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var server: ServerOptions
+    func run() async throws {
+        let body = try training.body(["batch": .int(batch)], forServer: server.server != nil)
+        let db = try store(observationsDB)
+        let result = try CommandRunner.run(.explain, body: body, server: server, as: SchedulerResult.self) { _, b throws(WireError) in
+            try MemQService(allowFiles: true, observations: db).explain(b)
+        }
+        try output.emit(result)
     }
 }

@@ -5,13 +5,19 @@ import MemQProbe
 import MemQReport
 import MemQServer
 import MemQService
+import MemQStore
 import MemQWire
+import ArgumentParser
 
 /// THE place where memqd gets its command bodies: the service layer (`MemQService`, the same code the CLI runs
 /// embedded) behind the daemon's `JobHandler` protocol. The daemon reads no files on a client's behalf: models are
 /// zoo names or inline specs. Validation children are the `memq` binary installed beside memqd.
-func makeHandler(config: ServerConfig) -> any JobHandler {
-    ServiceHandler(service: MemQService(allowFiles: false))
+func makeHandler(config: ServerConfig) throws -> any JobHandler {
+    var store: ObservationStore? = nil
+    if let path = config.observationsDB {
+        do { store = try ObservationStore(path: path) } catch { throw ValidationError("--observations-db: \(error)") }
+    }
+    return ServiceHandler(service: MemQService(allowFiles: false, observations: store))
 }
 
 /// Adapts `MemQService` to the daemon's handler protocol.

@@ -63,6 +63,10 @@ struct Memqd: ParsableCommand {
     var curveAuthorizedKeysFile: String?
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (default info).")
     var logLevel: String?
+    @Option(help: ArgumentHelp("SQLite database of measured peaks and OOMs reported with `observe` (kept across restarts); later answers widen their margin from it.", valueName: "file"))
+    var observationsDb: String?
+    @Option(help: ArgumentHelp("Serve Prometheus metrics at http://127.0.0.1:PORT/metrics.", valueName: "port"))
+    var metricsPort: Int?
 
     @Flag(help: "Broker mode: hand client requests to `memqd --worker` processes connected to --backend.")
     var broker = false
@@ -117,7 +121,7 @@ struct Memqd: ParsableCommand {
         let handler: any JobHandler = switch testHandler {
         case "echo": DiagnosticHandler()
         case "slow": DiagnosticHandler(defaultDelayMs: 2000)
-        default: makeHandler(config: config)
+        default: try makeHandler(config: config)
         }
         if echo {
             try runEcho(config: config)
@@ -150,6 +154,8 @@ struct Memqd: ParsableCommand {
         if let jobRetention { config.jobRetention = try Self.check("--job-retention", jobRetention, 1...1_000_000) }
         if let curveSecretKeyFile { config.curveSecretKeyFile = curveSecretKeyFile }
         if let curveAuthorizedKeysFile { config.curveAuthorizedKeysFile = curveAuthorizedKeysFile }
+        if let observationsDb { config.observationsDB = observationsDb }
+        if let metricsPort { config.metricsPort = try Self.check("--metrics-port", metricsPort, 1...65535) }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(logLevel)\"")
