@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Graph IR, ops, shape inference, counting, the memory model. Depends on nothing of ours.
@@ -47,7 +48,8 @@ let package = Package(
         .target(name: "MemQService", dependencies: ["MemQCore", "MemQZoo", "MemQReport", "MemQWire", "MemQProbe", "MemQStore"]),
         // The daemon.
         .target(name: "MemQServer", dependencies: ["MemQWire", "MemQTransport", "MemQCore", "MemQClient",
-                                                   .product(name: "Logging", package: "swift-log")]),
+                                                   .product(name: "Logging", package: "swift-log"),
+                                                   .product(name: "Prometheus", package: "swift-prometheus")]),
         .executableTarget(name: "memq", dependencies: [
             "MemQCore", "MemQZoo", "MemQReport", "MemQProbe", "MemQWire", "MemQTransport", "MemQClient", "MemQService", "MemQStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -59,6 +59,7 @@ final class Frontend {
     func run() {
         let items = [ZMQPollItem(router)] + dispatcher.pollSockets.map { ZMQPollItem($0) }
         var graceExpiredAt: ContinuousClock.Instant?
+        var gaugesAt = ContinuousClock.now
         while true {
             let ready: [ZMQPollEvents]
             do {
@@ -74,6 +75,11 @@ final class Frontend {
             deliver(dispatcher.tick())
             for id in jobs.expire() {
                 logger.warning("validation job exceeded its time", metadata: ["job": "\(id)"])
+            }
+            // Queue depths for the metrics endpoint, at most once a second (the dispatcher lives on this thread).
+            if config.metricsPort != nil, gaugesAt.duration(to: .now) > .seconds(1) {
+                gaugesAt = .now
+                stats.setQueueGauges(Self.queueGauges(dispatcher.statsBody), in_flight: pending.count)
             }
 
             guard case .draining(let deadline) = control.current else { continue }
@@ -92,6 +98,16 @@ final class Frontend {
             }
         }
         for ticket in pending.keys.sorted() { answer(ticket, error: .shuttingDown) }
+    }
+
+    /// `queues.LANE.depth` and `.busy_workers` of the dispatcher's stats body.
+    static func queueGauges(_ body: [String: JSONValue]) -> [(lane: String, depth: Int, busy: Int)] {
+        guard case .object(let queues)? = body["queues"] else { return [] }
+        return queues.keys.sorted().compactMap { lane in
+            guard case .object(let q)? = queues[lane], case .int(let depth)? = q["depth"] else { return nil }
+            if case .int(let busy)? = q["busy_workers"] { return (lane, depth, busy) }
+            return (lane, depth, 0)
+        }
     }
 
     // MARK: Requests

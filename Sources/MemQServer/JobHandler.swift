@@ -29,6 +29,9 @@ package protocol JobHandler: Sendable {
     /// goes through the pool.
     func answersQuickly(command: WireCommand, body: JSONValue) -> Bool
 
+    /// Gauges the handler adds to the metrics endpoint (`memqd_observations`), read at each scrape.
+    func gauges() -> [(name: String, value: Double)]
+
     /// Runs a validation job (a real training step compared with the estimate).
     ///
     /// - Parameters:
@@ -48,6 +51,9 @@ package protocol JobHandler: Sendable {
 extension JobHandler {
     /// No request is known to be quick: all go through the pool.
     package func answersQuickly(command: WireCommand, body: JSONValue) -> Bool { false }
+
+    /// None.
+    package func gauges() -> [(name: String, value: Double)] { [] }
 
     /// The `JSONValue` reply, serialized.
     package func encodedReply(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> [UInt8] {

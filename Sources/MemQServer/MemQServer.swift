@@ -30,6 +30,8 @@ package final class MemQServer: Sendable {
         var zap: ZAPHandler?
         /// ``shutdown(graceSeconds:)`` completed.
         var stopped = false
+        /// The Prometheus endpoint, when `metrics-port` is set.
+        var metrics: MetricsServer?
     }
 
     /// The configuration.
@@ -122,9 +124,32 @@ package final class MemQServer: Sendable {
             context.shutdown()
             throw error
         }
+        if let port = config.metricsPort {
+            let metrics: MetricsServer
+            do {
+                metrics = try MetricsServer(port: port, stats: stats)
+            } catch {
+                control.drain(graceSeconds: 0)
+                ended.wait()
+                throw error
+            }
+            let jobs = self.jobs, handler = self.handler
+            stats.addGauges {
+                let active = jobs.activeCounts
+                var g: [(name: String, labels: [(String, String)], value: Double)] = [
+                    ("memqd_jobs", [("state", "queued")], Double(active.queued)), ("memqd_jobs", [("state", "running")], Double(active.running)),
+                ]
+                for h in handler.gauges() { g.append((h.name, [], h.value)) }
+                return g
+            }
+            lifecycle.withLock { $0.metrics = metrics }
+        }
         lifecycle.withLock { $0.started = true }
         return endpoints
     }
+
+    /// The metrics endpoint's port, when serving one.
+    package var metricsPort: Int? { lifecycle.withLock { $0.metrics?.port } }
 
     /// Stops taking work (503), lets in-flight work finish for `graceSeconds` (the configured grace
     /// by default), cancels what is left, and stops every thread. Blocks until done; safe to call twice.
@@ -140,6 +165,7 @@ package final class MemQServer: Sendable {
         guard !alreadyStopped else { return }
         // Server sockets are closed by now, so the ZAP handler may go.
         zap?.stop()
+        lifecycle.withLock { $0.metrics }?.stop()
         if workersEnded {
             try? context.terminate()
         } else {

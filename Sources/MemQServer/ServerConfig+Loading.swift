@@ -57,7 +57,7 @@ extension ServerConfig {
         if let value = try reader.int("heartbeat-ms", 10...600_000) { heartbeatMs = value }
         if let value = try reader.int("heartbeat-liveness", 1...100) { heartbeatLiveness = value }
         if let value = try reader.path("observations-db") { observationsDB = value }
-        if let value = try reader.int("metrics-port", 1...65535) { metricsPort = value }
+        if let value = try reader.int("metrics-port", 0...65535) { metricsPort = value }
     }
 
     /// Checks what can only be checked as a whole: CURVE needs both files.

@@ -1,6 +1,7 @@
 import Foundation
 import MemQCore
 import MemQWire
+import Prometheus
 import Synchronization
 
 /// The daemon's counters: requests by command and status, latencies, dropped replies.
@@ -25,8 +26,54 @@ package final class ServerStats: Sendable {
     /// The counters, behind a lock.
     private let counters = Mutex(Counters())
 
+    /// The same counts for Prometheus (`memqd --metrics-port`): requests by command and status, latency histograms.
+    package let registry = PrometheusCollectorRegistry()
+    /// Gauges read at each scrape: queue depths, jobs, observations.
+    private let gaugeProviders = Mutex<[@Sendable () -> [(name: String, labels: [(String, String)], value: Double)]]>([])
+
     /// Empty counters.
     package init() {}
+
+    private let queues = Mutex<(lanes: [(lane: String, depth: Int, busy: Int)], inFlight: Int)>(([], 0))
+
+    /// The frontend's latest queue depths (it owns the dispatcher).
+    package func setQueueGauges(_ lanes: [(lane: String, depth: Int, busy: Int)], in_flight: Int) {
+        queues.withLock { $0 = (lanes, in_flight) }
+    }
+
+    /// Adds a source of gauges, read when metrics are scraped.
+    package func addGauges(_ provider: @escaping @Sendable () -> [(name: String, labels: [(String, String)], value: Double)]) {
+        gaugeProviders.withLock { $0.append(provider) }
+    }
+
+    /// The Prometheus text exposition (version 0.0.4) of every counter, histogram and gauge.
+    package func prometheusText() -> [UInt8] {
+        for provider in gaugeProviders.withLock({ $0 }) {
+            for g in provider() {
+                registry.makeGauge(descriptor: MetricNameDescriptor(metricName: g.name, unitName: "", helpText: ""), labels: g.labels).set(g.value)
+            }
+        }
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "memqd", metricName: "uptime", unitName: "seconds", helpText: "Seconds since memqd started"),
+                           labels: []).set(uptimeSeconds)
+        let (lanes, inFlight) = queues.withLock { $0 }
+        for l in lanes {
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "memqd", metricName: "queue_depth", unitName: "", helpText: "Requests waiting, by lane"),
+                               labels: [("lane", l.lane)]).set(Double(l.depth))
+            registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "memqd", metricName: "busy_workers", unitName: "", helpText: "Workers computing, by lane"),
+                               labels: [("lane", l.lane)]).set(Double(l.busy))
+        }
+        registry.makeGauge(descriptor: MetricNameDescriptor(namespace: "memqd", metricName: "in_flight", unitName: "", helpText: "Requests received and not yet answered"),
+                           labels: []).set(Double(inFlight))
+        return registry.emitToBuffer()
+    }
+
+    private static var requestsDescriptor: MetricNameDescriptor { MetricNameDescriptor(namespace: "memqd", metricName: "requests", unitName: "total",
+                                                                  helpText: "Requests answered, by command and status") }
+    private static var latencyDescriptor: MetricNameDescriptor { MetricNameDescriptor(namespace: "memqd", metricName: "request_duration", unitName: "seconds",
+                                                                 helpText: "From receipt to reply, by command") }
+    private static let buckets: [Duration] = [.microseconds(10), .microseconds(50), .microseconds(100), .microseconds(500), .milliseconds(1),
+                                              .milliseconds(5), .milliseconds(10), .milliseconds(50), .milliseconds(100), .milliseconds(500),
+                                              .seconds(1), .seconds(5), .seconds(30)]
 
     /// Seconds since start.
     package var uptimeSeconds: Double {
@@ -42,6 +89,8 @@ package final class ServerStats: Sendable {
             counters.requests[command, default: [:]][status.rawValue, default: 0] += 1
             counters.latencies[command, default: LatencyWindow()].record(microseconds: micros)
         }
+        registry.makeCounter(descriptor: Self.requestsDescriptor, labels: [("command", command), ("status", String(status.rawValue))]).increment()
+        registry.makeDurationHistogram(descriptor: Self.latencyDescriptor, labels: [("command", command)], buckets: Self.buckets).record(latency)
     }
 
     /// Counts a reply that could not be delivered.

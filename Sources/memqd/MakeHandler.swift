@@ -38,6 +38,11 @@ struct ServiceHandler: JobHandler {
         service.answersQuickly(command, body: body)
     }
 
+    func gauges() -> [(name: String, value: Double)] {
+        guard let store = service.observations else { return [] }
+        return [("memqd_observations", Double(store.count()))]
+    }
+
     func validate(body: JSONValue, limits: ValidationLimits, progress: @escaping @Sendable (Double, String) -> Void,
                   cancel: CancellationFlag, logger: Logger) throws(WireError) -> JSONValue {
         guard let memq = Self.memqBeside else {

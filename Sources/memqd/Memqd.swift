@@ -155,7 +155,7 @@ struct Memqd: ParsableCommand {
         if let curveSecretKeyFile { config.curveSecretKeyFile = curveSecretKeyFile }
         if let curveAuthorizedKeysFile { config.curveAuthorizedKeysFile = curveAuthorizedKeysFile }
         if let observationsDb { config.observationsDB = observationsDb }
-        if let metricsPort { config.metricsPort = try Self.check("--metrics-port", metricsPort, 1...65535) }
+        if let metricsPort { config.metricsPort = try Self.check("--metrics-port", metricsPort, 0...65535) }
         if let logLevel {
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ValidationError("--log-level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), got \"\(logLevel)\"")
@@ -186,6 +186,7 @@ struct Memqd: ParsableCommand {
         }
         for endpoint in try server.start() { Self.announce("listening \(endpoint)") }
         if let backend = server.backendEndpoint { Self.announce("backend \(backend)") }
+        if let port = server.metricsPort { Self.announce("metrics http://127.0.0.1:\(port)/metrics") }
         stop.wait()
         server.shutdown()
     }
