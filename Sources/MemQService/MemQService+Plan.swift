@@ -114,6 +114,13 @@ extension MemQService {
     /// query succeeds or fails on its own. Fast commands only (estimate, sweep, fit, summary, plan, models, report),
     /// at most 10,000 queries.
     package func batch(_ body: JSONValue) throws(WireError) -> JSONValue {
+        let bytes = try batchBytes(body)
+        do { return try JSONValue.parse(Data(bytes)) } catch { throw WireError(status: .internalError, code: "internal", message: "\(error)", field: nil) }
+    }
+
+    /// `batch`'s reply as JSON text, written directly: estimates through their own writer (`jsonBytes`), the rest
+    /// serialized — what memqd sends.
+    package func batchBytes(_ body: JSONValue) throws(WireError) -> [UInt8] {
         guard case .object(let o) = body, case .array(let queries)? = o["queries"] else {
             throw .invalidField("queries", "batch needs 'queries': a list of {\"command\": \"estimate\", \"body\": {...}}")
         }
@@ -121,9 +128,10 @@ extension MemQService {
             throw .invalidField(extra, "unknown option '\(extra)' for batch; its only key is 'queries'")
         }
         guard queries.count <= 10_000 else { throw .invalidField("queries", "at most 10000 queries per batch, got \(queries.count)") }
-        var results: [JSONValue] = []
-        results.reserveCapacity(queries.count)
+        var out = Array("{\"results\":[".utf8)
+        out.reserveCapacity(queries.count * 900)
         for (k, q) in queries.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
             do throws(WireError) {
                 guard case .object(let qo) = q, case .string(let name)? = qo["command"] else {
                     throw .invalidField("queries[\(k)]", "each query is {\"command\": NAME, \"body\": {...}}")
@@ -131,12 +139,15 @@ extension MemQService {
                 guard let command = WireCommand(rawValue: name), command.lane == .fast, command != .batch else {
                     throw .invalidField("queries[\(k)].command", "'\(name)' cannot be batched; valid: estimate, sweep, fit, summary, plan, models, report")
                 }
-                let result = try handle(command, body: qo["body"] ?? [:])
-                results.append(["status": 200, "body": result])
+                let result = command == .estimate ? try estimate(qo["body"] ?? [:]).jsonBytes() : try handle(command, body: qo["body"] ?? [:]).bytes()
+                out += Array("{\"status\":200,\"body\":".utf8)
+                out += result
+                out.append(UInt8(ascii: "}"))
             } catch {
-                results.append(["status": .int(error.status.rawValue), "error": error.errorObject])
+                out += JSONValue.object(["status": .int(error.status.rawValue), "error": error.errorObject]).bytes()
             }
         }
-        return ["results": .array(results)]
+        out += Array("]}".utf8)
+        return out
     }
 }

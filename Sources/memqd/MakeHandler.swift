@@ -31,6 +31,7 @@ struct ServiceHandler: JobHandler {
     /// Estimates write their JSON directly (no `JSONValue` tree): the daemon's most frequent reply.
     func encodedReply(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> [UInt8] {
         if command == .estimate { return try service.estimate(body).jsonBytes() }
+        if command == .batch { return try service.batchBytes(body) }
         return try service.handle(command, body: body).bytes()
     }
 

@@ -56,6 +56,12 @@ public struct ModelAnalysis: Sendable {
             guard case .matmul = layer.op else { return false }
             return layer.inputs.contains { layers[$0].outputShape.rank == 3 }
         }
+        // Totals every estimate reports, summed once (a warm estimate is a few microseconds; these sums were most
+        // of it for large graphs).
+        params = layers.reduce(ParameterCount()) { $0 + $1.params }
+        macs = layers.reduce(0) { $0 &+ $1.macs }
+        elementsPerSample = layers.reduce(0) { $0 &+ $1.outputElements &+ $1.inputElements }
+        inputShape = layers.first(where: { $0.kind == .input })?.outputShape ?? TensorShape([])
     }
 
     /// A tied linear layer needs an embedding of `(out_features, in_features)` earlier in the graph.
@@ -73,13 +79,15 @@ public struct ModelAnalysis: Sendable {
     }
 
     /// Totals over the model.
-    public var params: ParameterCount { layers.reduce(ParameterCount()) { $0 + $1.params } }
+    public let params: ParameterCount
     /// Multiply-accumulates for one sample.
-    public var macs: Int { layers.reduce(0) { $0 + $1.macs } }
+    public let macs: Int
+    /// Output and input elements of every layer for one sample (the overflow check's measure).
+    let elementsPerSample: Int
     /// Exact FLOPs for one sample.
     public var exactFlops: Int { layers.reduce(0) { $0 + $1.exactFlops } }
     /// The first input's per-sample shape.
-    public var inputShape: TensorShape { layers.first(where: { $0.kind == .input })?.outputShape ?? TensorShape([]) }
+    public let inputShape: TensorShape
 }
 
 /// Unique numbers for analyses: copies of an analysis share theirs, distinct analyses never do (an object

@@ -132,8 +132,7 @@ public enum Estimator {
         _ = try config.checkpoint.segments(in: analysis)
         // Everything the step allocates is at most a few times the outputs of all layers per sample: keep the
         // largest figure comfortably inside 64 bits.
-        let perSample = analysis.layers.reduce(0) { $0 &+ $1.outputElements &+ $1.inputElements }
-        let (scaled, overflow) = perSample.multipliedReportingOverflow(by: config.batch)
+        let (scaled, overflow) = analysis.elementsPerSample.multipliedReportingOverflow(by: config.batch)
         if overflow || scaled > (Int.max / 64) {
             throw .overflow(field: "batch", message: "batch \(config.batch) makes memory figures exceed 64 bits; use a realistic batch")
         }
