@@ -8,7 +8,20 @@ public enum JSONValueEncoder {
         return box.value ?? .null
     }
 
-    final class Box { var value: JSONValue? }
+    /// What an encoder wrote: a scalar, or an array or object filled in place (a container appends to its box, so
+    /// encoding n items is O(n), not a copy of the array per item).
+    final class Box {
+        var stored: JSONValue?
+        var array: ArrayBox?
+        var object: ObjectBox?
+        var value: JSONValue? {
+            if let array { return .array(array.items) }
+            if let object { return .object(object.fields) }
+            return stored
+        }
+    }
+
+    final class ArrayBox { var items: [JSONValue] = [] }
 
     private struct ValueEncoder: Encoder {
         let box: Box
@@ -17,13 +30,14 @@ public enum JSONValueEncoder {
 
         func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
             let object = ObjectBox()
-            box.value = .object([:])
+            box.object = object; box.array = nil
             return KeyedEncodingContainer(Keyed<Key>(object: object, parent: box, codingPath: codingPath))
         }
 
         func unkeyedContainer() -> any UnkeyedEncodingContainer {
-            box.value = .array([])
-            return Unkeyed(parent: box, codingPath: codingPath)
+            let array = ArrayBox()
+            box.array = array; box.object = nil
+            return Unkeyed(array: array, codingPath: codingPath)
         }
 
         func singleValueContainer() -> any SingleValueEncodingContainer { Single(box: box, codingPath: codingPath) }
@@ -38,7 +52,6 @@ public enum JSONValueEncoder {
 
         private func set(_ key: Key, _ value: JSONValue) {
             object.fields[key.stringValue] = value
-            parent.value = .object(object.fields)
         }
 
         mutating func encodeNil(forKey key: Key) throws { set(key, .null) }
@@ -74,14 +87,13 @@ public enum JSONValueEncoder {
     }
 
     private struct Unkeyed: UnkeyedEncodingContainer {
-        let parent: Box
+        let array: ArrayBox
         var codingPath: [any CodingKey]
-        var items: [JSONValue] = []
-        var count: Int { items.count }
+        var count: Int { array.items.count }
 
-        init(parent: Box, codingPath: [any CodingKey]) { self.parent = parent; self.codingPath = codingPath }
+        init(array: ArrayBox, codingPath: [any CodingKey]) { self.array = array; self.codingPath = codingPath }
 
-        private mutating func append(_ v: JSONValue) { items.append(v); parent.value = .array(items) }
+        private mutating func append(_ v: JSONValue) { array.items.append(v) }
 
         mutating func encodeNil() throws { append(.null) }
         mutating func encode(_ value: Bool) throws { append(.bool(value)) }
@@ -101,21 +113,21 @@ public enum JSONValueEncoder {
     private struct Single: SingleValueEncodingContainer {
         let box: Box
         var codingPath: [any CodingKey]
-        mutating func encodeNil() throws { box.value = .null }
-        mutating func encode(_ value: Bool) throws { box.value = .bool(value) }
-        mutating func encode(_ value: String) throws { box.value = .string(value) }
-        mutating func encode(_ value: Double) throws { box.value = .double(value) }
-        mutating func encode(_ value: Float) throws { box.value = .double(Double(value)) }
-        mutating func encode(_ value: Int) throws { box.value = .int(value) }
-        mutating func encode(_ value: Int8) throws { box.value = .int(Int(value)) }
-        mutating func encode(_ value: Int16) throws { box.value = .int(Int(value)) }
-        mutating func encode(_ value: Int32) throws { box.value = .int(Int(value)) }
-        mutating func encode(_ value: Int64) throws { box.value = .int(Int(value)) }
-        mutating func encode(_ value: UInt) throws { box.value = .int(Int(value)) }
-        mutating func encode(_ value: UInt8) throws { box.value = .int(Int(value)) }
-        mutating func encode(_ value: UInt16) throws { box.value = .int(Int(value)) }
-        mutating func encode(_ value: UInt32) throws { box.value = .int(Int(value)) }
-        mutating func encode(_ value: UInt64) throws { box.value = .int(Int(value)) }
-        mutating func encode<T: Encodable>(_ value: T) throws { box.value = try JSONValueEncoder.encode(value) }
+        mutating func encodeNil() throws { box.stored = .null }
+        mutating func encode(_ value: Bool) throws { box.stored = .bool(value) }
+        mutating func encode(_ value: String) throws { box.stored = .string(value) }
+        mutating func encode(_ value: Double) throws { box.stored = .double(value) }
+        mutating func encode(_ value: Float) throws { box.stored = .double(Double(value)) }
+        mutating func encode(_ value: Int) throws { box.stored = .int(value) }
+        mutating func encode(_ value: Int8) throws { box.stored = .int(Int(value)) }
+        mutating func encode(_ value: Int16) throws { box.stored = .int(Int(value)) }
+        mutating func encode(_ value: Int32) throws { box.stored = .int(Int(value)) }
+        mutating func encode(_ value: Int64) throws { box.stored = .int(Int(value)) }
+        mutating func encode(_ value: UInt) throws { box.stored = .int(Int(value)) }
+        mutating func encode(_ value: UInt8) throws { box.stored = .int(Int(value)) }
+        mutating func encode(_ value: UInt16) throws { box.stored = .int(Int(value)) }
+        mutating func encode(_ value: UInt32) throws { box.stored = .int(Int(value)) }
+        mutating func encode(_ value: UInt64) throws { box.stored = .int(Int(value)) }
+        mutating func encode<T: Encodable>(_ value: T) throws { box.stored = try JSONValueEncoder.encode(value) }
     }
 }
