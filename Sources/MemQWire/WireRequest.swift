@@ -72,7 +72,8 @@ package struct WireRequest: Sendable, Hashable {
         do {
             body = frames[3].isEmpty ? .object([:]) : try JSONValue.parse(bytes: frames[3])
         } catch {
-            throw fail(.badRequest, "malformed_json", "frame 4 (body) is not JSON: \(error)", "body")
+            let reason = if case .invalidJSON(let m) = error { m } else { "\(error)" }
+            throw fail(.badRequest, "malformed_json", "frame 4 (body) is not JSON: \(reason)", "body")
         }
         guard case .object = body else {
             throw fail(.badRequest, "wrong_shape",

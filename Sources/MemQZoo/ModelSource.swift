@@ -43,12 +43,17 @@ public struct ModelSource: Sendable, Hashable {
         /// The model was found but is not valid; `source` says where it came from.
         case invalidModel(source: String, error: ModelError)
 
+        /// An argument as quoted in a message: at most 120 characters, with the full length said.
+        static func cut(_ text: String) -> String {
+            text.count <= 120 ? text : String(text.prefix(100)) + "… (\(text.count) characters)"
+        }
+
         public var description: String {
             switch self {
             case .noModel:
                 "no model given; give a zoo name (memq models lists the zoo), a JSON spec file, or inline JSON"
             case .unknownModel(let name, let suggestions):
-                "unknown model '\(name)'; " + (suggestions.isEmpty ? "" : "did you mean \(suggestions.joined(separator: ", "))? ")
+                "unknown model '\(Self.cut(name))'; " + (suggestions.isEmpty ? "" : "did you mean \(suggestions.joined(separator: ", "))? ")
                     + "(memq models lists the zoo)"
             case .fileNotFound(let path):
                 "model file '\(path)' not found; give a zoo name (memq models lists the zoo) or the path of a JSON spec (docs/model-spec.md)"
@@ -78,6 +83,9 @@ public struct ModelSource: Sendable, Hashable {
     public static let defaultSequence = 1024
 
     /// A reference as typed by a user: a zoo name, a spec path or inline JSON text.
+    /// The largest model file read (a spec of 100,000 nodes is a few MiB).
+    static let maxFileBytes = 64 << 20
+
     public init(_ text: String, input: TensorShape? = nil) {
         self.reference = .text(text)
         self.input = input
@@ -152,6 +160,20 @@ public struct ModelSource: Sendable, Hashable {
             guard allowFiles else { throw .filesNotAllowed(path: text) }
             guard exists else { throw .fileNotFound(path: text) }
             guard !isDirectory.boolValue else { throw .isDirectory(path: text) }
+            // A device or pipe (`/dev/zero`) would be read forever; a huge file is not a model spec.
+            let attributes = try? FileManager.default.attributesOfItem(atPath: text)
+            if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular, type != .typeSymbolicLink {
+                let kind = switch type {
+                case .typeCharacterSpecial: "a character device"
+                case .typeBlockSpecial: "a block device"
+                case .typeSocket: "a socket"
+                default: "a pipe or special file"
+                }
+                throw .unreadableFile(path: text, reason: "it is \(kind), not a regular file; give a JSON spec or config.json file")
+            }
+            if let size = attributes?[.size] as? Int, size > Self.maxFileBytes {
+                throw .unreadableFile(path: text, reason: "it is \(size) bytes; a model spec or config.json is at most \(Self.maxFileBytes >> 20) MiB")
+            }
             let data: Data
             do {
                 data = try Data(contentsOf: URL(fileURLWithPath: text))

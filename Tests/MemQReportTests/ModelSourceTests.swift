@@ -90,3 +90,27 @@ import MemQZoo
         #expect(throws: ModelSource.Failure.invalidInputShape("0x4")) { try ModelSource.parseInput("0x4") }
     }
 }
+
+/// Messages that used to mislead (issue 17): a device file, a huge argument.
+@Suite struct ModelSourceMessageTests {
+    @Test func deviceFileIsNamedAsSuch() {
+        do {
+            _ = try ModelSource("/dev/zero").analysis(allowFiles: true)
+            Issue.record("read /dev/zero")
+        } catch {
+            #expect("\(error)".contains("character device"))
+        }
+    }
+
+    @Test func longArgumentsAreCut() {
+        let name = String(repeating: "x", count: 100_000)
+        do {
+            _ = try ModelSource(name).analysis(allowFiles: true)
+            Issue.record("accepted \(name.count) x's")
+        } catch {
+            let message = "\(error)"
+            #expect(message.count < 600)
+            #expect(message.contains("100000 characters"))
+        }
+    }
+}
