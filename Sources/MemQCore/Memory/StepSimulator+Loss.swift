@@ -43,28 +43,30 @@ extension StepSimulator {
         ledger.node = analysis.outputIndex
         let classesTimesRows = analysis.layers[logits].outputElements
         let lb = lossType.byteSize
-        var f = storage[logits]
-        var fEdge = edge(logits)
-        var copyHeld = false
-        if act != lossType {
-            var plan = BackwardPlan()
-            plan.op("_to_copy (backward)", batchBytes(classesTimesRows, act))
-            plan.outputs = [.alloc(0)]
-            f = ledger.alloc(batchBytes(classesTimesRows, lossType), .activations)
-            ledger.sample("_to_copy (.float())")
-            let copyFn = newFn(saved: [], edges: [fEdge], plan: plan)
-            nodeOfFn[copyFn] = logits
-            fEdge = copyFn
-            copyHeld = true
-        }
+        let (fEdge, copy) = floatCopy(of: logits)
         var (nllFn, lossValue) = logSoftmaxNLL(edge: fEdge, bytes: batchBytes(classesTimesRows, lossType), scalarBytes: lb)
-        if copyHeld { ledger.release(f) }
+        ledger.release(copy)
         ledger.release(storage[logits])
         for head in auxiliaryLossHeads { (nllFn, lossValue) = addAuxiliaryLoss(head, to: (nllFn, lossValue)) }
         ledger.release(oldLoss)
         let ones = ledger.alloc(lb, .activations)
         ledger.sample("ones_like")
         return (nllFn, ones, [lossValue])
+    }
+
+    /// `logits.float()` for half precision (a copy, its backward casting the gradient back), else the logits
+    /// themselves: the grad_fn edge the loss starts from and the copy's storage (-1 without one).
+    mutating func floatCopy(of logits: Int) -> (edge: Int, copy: Int) {
+        guard act != lossType else { return (edge(logits), -1) }
+        let elements = analysis.layers[logits].outputElements
+        var plan = BackwardPlan()
+        plan.op("_to_copy (backward)", batchBytes(elements, act))
+        plan.outputs = [.alloc(0)]
+        let copy = ledger.alloc(batchBytes(elements, lossType), .activations)
+        ledger.sample("_to_copy (.float())")
+        let copyFn = newFn(saved: [], edges: [edge(logits)], plan: plan)
+        nodeOfFn[copyFn] = logits
+        return (copyFn, copy)
     }
 
     /// The graph's auxiliary heads (index of the logits node, weight).
@@ -78,18 +80,7 @@ extension StepSimulator {
     mutating func addAuxiliaryLoss(_ head: (index: Int, weight: Double), to main: (fn: Int, loss: Int)) -> (fn: Int, loss: Int) {
         let lb = lossType.byteSize
         let elements = analysis.layers[head.index].outputElements
-        var fEdge = edge(head.index)
-        var copy = -1
-        if act != lossType {
-            var plan = BackwardPlan()
-            plan.op("_to_copy (backward)", batchBytes(elements, act))
-            plan.outputs = [.alloc(0)]
-            copy = ledger.alloc(batchBytes(elements, lossType), .activations)
-            ledger.sample("_to_copy (.float())")
-            let copyFn = newFn(saved: [], edges: [fEdge], plan: plan)
-            nodeOfFn[copyFn] = head.index
-            fEdge = copyFn
-        }
+        let (fEdge, copy) = floatCopy(of: head.index)
         let (auxFn, auxLoss) = logSoftmaxNLL(edge: fEdge, bytes: batchBytes(elements, lossType), scalarBytes: lb)
         nodeOfFn[auxFn] = head.index
         ledger.release(copy)

@@ -1,11 +1,11 @@
 import MemQCore
 
 /// A Hugging Face `config.json`, read with the defaults of transformers' own config classes
-/// (`LlamaConfig`, `MistralConfig`, `Qwen2Config`, `GemmaConfig`, `Phi3Config`, `GPTNeoXConfig`, `GPT2Config`,
+/// (`LlamaConfig`, `MistralConfig`, `Qwen2Config`, `Qwen3Config`, `GemmaConfig`, `Phi3Config`, `GPTNeoXConfig`, `GPT2Config`,
 /// `BertConfig`, `RobertaConfig` in transformers 5.24) for every key the file leaves out.
 public struct HFConfig: Sendable, Hashable {
     public enum Family: String, Sendable, Hashable, CaseIterable {
-        case llama, mistral, qwen2, gemma, phi3
+        case llama, mistral, qwen2, qwen3, gemma, phi3
         case gptNeoX = "gpt_neox"
         case gpt2, bert, roberta
 
@@ -76,6 +76,7 @@ public struct HFConfig: Sendable, Hashable {
         case .llama: "LlamaForCausalLM"
         case .mistral: "MistralForCausalLM"
         case .qwen2: "Qwen2ForCausalLM"
+        case .qwen3: "Qwen3ForCausalLM"
         case .gemma: "GemmaForCausalLM"
         case .phi3: "Phi3ForCausalLM"
         }
@@ -104,6 +105,7 @@ public struct HFConfig: Sendable, Hashable {
         case .llama: (32000, 4096, 32, 32, 11008, 2048, .silu, false)
         case .mistral: (32000, 4096, 32, 32, 14336, 4096 * 32, .silu, false)
         case .qwen2: (151_936, 4096, 32, 32, 22016, 32768, .silu, false)
+        case .qwen3: (151_936, 4096, 32, 32, 22016, 32768, .silu, false)
         case .gemma: (256_000, 3072, 28, 16, 24576, 8192, .geluTanh, true)
         case .phi3: (32064, 3072, 32, 32, 8192, 4096, .silu, false)
         case .gptNeoX: (50432, 6144, 44, 64, 24576, 2048, .gelu, false)
@@ -125,7 +127,8 @@ public struct HFConfig: Sendable, Hashable {
         guard heads % kvHeads == 0 else {
             throw .invalidValue(node: "config.json", field: "num_key_value_heads", message: "must divide num_attention_heads = \(heads), got \(kvHeads)")
         }
-        headDim = try r.int("head_dim", family == .gemma ? 256 : hidden / heads)
+        // Qwen3Config's head_dim defaults to 128 whatever the width (configuration_qwen3.py).
+        headDim = try r.int("head_dim", family == .gemma ? 256 : family == .qwen3 ? 128 : hidden / heads)
         if gpt2 {
             intermediate = try r.int("n_inner", 4 * hidden)
         } else {

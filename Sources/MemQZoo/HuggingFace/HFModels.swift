@@ -1,7 +1,7 @@
 import MemQCore
 
 /// Graphs of Hugging Face models as transformers 5.24 builds them in training mode (modeling_llama.py,
-/// modeling_mistral.py, modeling_qwen2.py, modeling_gemma.py, modeling_phi3.py, modeling_gpt_neox.py,
+/// modeling_mistral.py, modeling_qwen2.py, modeling_qwen3.py, modeling_gemma.py, modeling_phi3.py, modeling_gpt_neox.py,
 /// modeling_gpt2.py, modeling_bert.py, modeling_roberta.py): module names as in `named_modules()`, so q/k/v/o
 /// projections are their own linear nodes.
 public enum HFModels {
@@ -79,6 +79,13 @@ public enum HFModels {
                                 qs = k.heads(&b, b.add("query", .split(Split(sizes: sizes, index: 0, dim: -1)), [qkv]), "q", count: c.heads)
                                 ks = k.heads(&b, b.add("key", .split(Split(sizes: sizes, index: 1, dim: -1)), [qkv]), "k", count: c.kvHeads)
                                 vs = k.heads(&b, b.add("value", .split(Split(sizes: sizes, index: 2, dim: -1)), [qkv]), "v", count: c.kvHeads)
+                            } else if c.family == .qwen3 {
+                                // Qwen3Attention: RMSNorm over the head dimension of q and k before the transpose.
+                                let qv = b.reshape(b.linear(h, "q_proj", out: q, bias: c.qkvBias), "q_view", shape: [k.seq, c.heads, c.headDim])
+                                qs = b.transpose(k.rmsNorm(&b, qv, "q_norm"), "q_transpose", 1, 2)
+                                let kvv = b.reshape(b.linear(h, "k_proj", out: kv, bias: c.qkvBias), "k_view", shape: [k.seq, c.kvHeads, c.headDim])
+                                ks = b.transpose(k.rmsNorm(&b, kvv, "k_norm"), "k_transpose", 1, 2)
+                                vs = k.heads(&b, b.linear(h, "v_proj", out: kv, bias: c.qkvBias), "v", count: c.kvHeads)
                             } else {
                                 qs = k.heads(&b, b.linear(h, "q_proj", out: q, bias: c.qkvBias), "q", count: c.heads)
                                 ks = k.heads(&b, b.linear(h, "k_proj", out: kv, bias: c.qkvBias), "k", count: c.kvHeads)
