@@ -42,6 +42,8 @@ import MemQCore
         Expected(config: "qwen2-l2-d256-v8k", params: 3_553_536 - 28_672),
         Expected(config: "gemma-l2-d256-v8k", params: 3_949_824),
         Expected(config: "mistral-l2-d256-v8k", params: 5_481_728),
+        Expected(config: "qwen3-l2-d256", params: 5_670_400),
+        Expected(config: "qwen3-l3-d384-tied", params: 7_025_664),
         // The QLoRA configs (HFQLoRATests): the bf16 plain-LoRA runs' parameter bytes, less the float32 adapters, / 2.
         Expected(config: "qlora-tiny", params: (7_113_216 - 4 * 28_672) / 2),
         Expected(config: "qlora-d512", params: (11_817_984 - 4 * 53_248) / 2),
@@ -54,7 +56,7 @@ import MemQCore
     @Test func everyFixtureIsCounted() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: HFFixtures.fixtures.path).filter { $0.hasSuffix(".json") }
         #expect(Set(files.map { String($0.dropLast(5)) }).isSubset(of: Set(Self.expected.map(\.config))))
-        #expect(files.count == 17)
+        #expect(files.count == 19)
     }
 
     /// `sum(p.numel() for p in model.parameters())`, for both attention implementations (they have the same modules).
