@@ -44,6 +44,8 @@ import MemQCore
         Expected(config: "mistral-l2-d256-v8k", params: 5_481_728),
         Expected(config: "qwen3-l2-d256", params: 5_670_400),
         Expected(config: "qwen3-l3-d384-tied", params: 7_025_664),
+        Expected(config: "gemma2-l2-d256", params: 3_623_168),
+        Expected(config: "gemma2-l4-d256-nocap", params: 5_198_080),
         // The QLoRA configs (HFQLoRATests): the bf16 plain-LoRA runs' parameter bytes, less the float32 adapters, / 2.
         Expected(config: "qlora-tiny", params: (7_113_216 - 4 * 28_672) / 2),
         Expected(config: "qlora-d512", params: (11_817_984 - 4 * 53_248) / 2),
@@ -56,14 +58,19 @@ import MemQCore
     @Test func everyFixtureIsCounted() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: HFFixtures.fixtures.path).filter { $0.hasSuffix(".json") }
         #expect(Set(files.map { String($0.dropLast(5)) }).isSubset(of: Set(Self.expected.map(\.config))))
-        #expect(files.count == 19)
+        #expect(files.count == 21)
     }
 
     /// `sum(p.numel() for p in model.parameters())`, for both attention implementations (they have the same modules).
     @Test(arguments: expected)
     func matchesTransformers(_ e: Expected) throws {
         let config = try HFFixtures.config(e.config)
-        for implementation in [HFBuildOptions.Implementation.sdpa, .eager] {
+        // Gemma 2 has no sdpa path in transformers (modeling_gemma2.py: `_supports_sdpa = False`): refused.
+        let implementations: [HFBuildOptions.Implementation] = config.family == .gemma2 ? [.eager] : [.sdpa, .eager]
+        if config.family == .gemma2 {
+            #expect(throws: ModelError.self) { try HFModels.build(config, seq: 8, options: HFBuildOptions(implementation: .sdpa)) }
+        }
+        for implementation in implementations {
             let graph = try HFModels.build(config, seq: 128, options: HFBuildOptions(implementation: implementation))
             let analysis = try ModelAnalysis(graph)
             #expect(analysis.params.total == e.params,

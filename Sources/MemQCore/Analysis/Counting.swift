@@ -102,7 +102,7 @@ enum Counting {
             r.flops = inputs[0].shape.elementCount
         case .scale:
             r.flops = outElements
-        case .layerScale(let dim):
+        case .layerScale(let dim, _):
             let d = dim < 0 ? dim + inputs[0].shape.rank + 1 : dim
             trainable = inputs[0].dims[d - 1]
             r.flops = outElements

@@ -150,7 +150,7 @@ enum ShapeInference {
             guard p >= 0, p < 1 else { throw .invalidValue(node: name, field: "p", message: "must be in [0, 1), got \(p)") }
             return first
 
-        case .layerScale(let dim):
+        case .layerScale(let dim, _):
             try expectInputs(1...1, "1")
             _ = try sampleDim(dim, rank: first.shape.rank)
             return first

@@ -158,8 +158,8 @@ extension GraphBuilder {
     }
 
     /// A learned per-channel scale along `dim` (ConvNeXt's `layer_scale`).
-    public mutating func layerScale(_ x: String, _ local: String = "layer_scale", dim: Int = 1) -> String {
-        add(local, .layerScale(dim: dim), [x])
+    public mutating func layerScale(_ x: String, _ local: String = "layer_scale", dim: Int = 1, plusOne: Bool = false) -> String {
+        add(local, .layerScale(dim: dim, plusOne: plusOne), [x])
     }
 
     /// Piece `index` of `torch.chunk(x, chunks, dim)`.

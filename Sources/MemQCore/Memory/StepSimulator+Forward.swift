@@ -580,19 +580,39 @@ extension StepSimulator {
             _ = output(&self, "mul (scale)")
             attach(&self, saved: [], edges: [edge(x)], plan: simple("mul (scale backward)"))
 
-        case .layerScale:
+        case .layerScale(_, let plusOne):
             let p = parameters(of: i, castable: false, accumulating: accumulating)
+            // Gemma's `output * (1.0 + self.weight.float())`: `weight.float()` (a copy unless float32), then
+            // `1 + ...`, a float32 tensor the mul keeps for the input's gradient (modeling_gemma.py GemmaRMSNorm).
+            var onePlus = -1
+            let dim = paramTensors[i].first ?? 0
+            if plusOne {
+                let cast = paramTypes[i] != .float32 ? ledger.alloc(dim * 4, .activations) : -1
+                if cast >= 0 { ledger.sample("_to_copy (weight.float())") }
+                onePlus = ledger.alloc(dim * 4, .activations)
+                ledger.sample("add (1 + weight)")
+                ledger.release(cast)
+            }
             _ = output(&self, "mul (layer scale)")
             var plan = BackwardPlan()
             plan.op("mul (grad input)", needIn ? xBytes : 0)
             var gammaOut = BackwardPlan.Out.none
             if p.gradBytes[0] > 0 {
                 let full = plan.op("mul (grad gamma)", yBytes)[0]
-                gammaOut = .alloc(plan.op("sum (grad gamma)", p.gradBytes[0])[0])
+                if plusOne && paramTypes[i] != .float32 {
+                    // The float32 gradient of `1 + weight.float()`, cast back to the weight's type.
+                    let sum = plan.op("sum (grad gamma)", dim * 4)[0]
+                    gammaOut = .alloc(plan.op("_to_copy (grad to weight dtype)", p.gradBytes[0])[0])
+                    plan.scratch.append(sum)
+                } else {
+                    gammaOut = .alloc(plan.op("sum (grad gamma)", p.gradBytes[0])[0])
+                }
                 plan.scratch.append(full)
             }
             plan.outputs = [needIn ? .alloc(0) : .none, gammaOut]
-            attach(&self, saved: p.gradBytes[0] > 0 ? [storage[x]] : [], edges: [edge(x), p.edges[0]], plan: plan)
+            let saved = (p.gradBytes[0] > 0 ? [storage[x]] : []) + (needIn && onePlus >= 0 ? [onePlus] : [])
+            attach(&self, saved: saved, edges: [edge(x), p.edges[0]], plan: plan)
+            ledger.release(onePlus)
 
         case .positionalEmbedding, .classToken:
             let p = parameters(of: i, castable: false, accumulating: accumulating)

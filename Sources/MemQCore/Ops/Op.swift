@@ -33,7 +33,9 @@ public enum Op: Sendable, Hashable {
     case attention(Attention)
     case mean(dims: [Int], keepDim: Bool)
     case scale(factor: Double)
-    case layerScale(dim: Int)
+    /// `x * weight` with a learned weight of the size of dimension `dim`; `plusOne`: `x * (1 + weight.float())`
+    /// (Gemma's RMSNorm), the `1 + weight` a float32 tensor of its own.
+    case layerScale(dim: Int, plusOne: Bool = false)
     case positionalEmbedding(Positional)
     case classToken(count: Int)
     case select(dim: Int, index: Int)

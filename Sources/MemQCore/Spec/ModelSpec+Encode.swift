@@ -106,7 +106,7 @@ extension ModelSpec {
                     "causal": .bool(a.causal), "extra_params": .int(a.extraParams)]
         case .mean(let d, let k): return ["dims": ints(d), "keepdim": .bool(k)]
         case .scale(let f): return ["factor": .double(f)]
-        case .layerScale(let d): return ["dim": .int(d)]
+        case .layerScale(let d, let plusOne): return plusOne ? ["dim": .int(d), "plus_one": .bool(true)] : ["dim": .int(d)]
         case .classToken(let c): return ["count": .int(c)]
         case .select(let d, let i): return ["dim": .int(d), "index": .int(i)]
         case .pad2d(let p): return ["pads": ints(p)]

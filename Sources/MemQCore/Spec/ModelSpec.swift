@@ -269,7 +269,7 @@ public enum ModelSpec {
         case .scale:
             return .scale(factor: try r.double("factor", default: 1))
         case .layerScale:
-            return .layerScale(dim: try r.int("dim", default: 1))
+            return .layerScale(dim: try r.int("dim", default: 1), plusOne: try r.bool("plus_one", default: false))
         case .positionalEmbedding:
             return .positionalEmbedding(Positional())
         case .classToken:

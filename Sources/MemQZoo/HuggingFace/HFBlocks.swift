@@ -34,8 +34,10 @@ struct HFBlocks {
 
     init(config: HFConfig, options: HFBuildOptions, seq: Int) {
         self.config = config; self.options = options; self.seq = seq
+        // Gemma 2 has no sdpa path: transformers picks eager for it (`_supports_sdpa = False`).
+        let fallback = config.family == .gemma2 ? "eager" : "sdpa"
         let implementation = options.implementation == .auto
-            ? HFBuildOptions.Implementation(rawValue: config.attnImplementation ?? "sdpa") ?? .sdpa
+            ? HFBuildOptions.Implementation(rawValue: config.attnImplementation ?? fallback) ?? .sdpa
             : options.implementation
         eager = implementation == .eager
         // transformers builds a sliding-window mask once the sequence reaches the window (masking_utils.py).
@@ -89,7 +91,8 @@ struct HFBlocks {
     /// The attention core over `q [H, S, d]`, `k`, `v [Hkv, S, d]`; returns `[S, H*d]` (after
     /// `transpose(1, 2).contiguous()` and the reshape).
     func core(_ b: inout GraphBuilder, q: String, k: String, v: String, mask: String?) -> String {
-        let scaling = 1 / Double(config.headDim).squareRoot()
+        // Gemma 2 scales by query_pre_attn_scalar^-0.5 (Gemma2Attention.scaling).
+        let scaling = 1 / (config.queryPreAttnScalar ?? Double(config.headDim)).squareRoot()
         var o: String
         if eager {
             // eager_attention_forward (modeling_llama.py, modeling_gpt2.py, modeling_bert.py).
@@ -98,6 +101,12 @@ struct HFBlocks {
             let kt = b.transpose(kr, "key_t", -1, -2)
             var s = b.matmul(q, kt, "scores")
             s = b.add("scores_scaled", .scale(factor: scaling), [s])
+            if let cap = config.attnSoftcap {
+                // Gemma 2's eager_attention_forward: `w / softcap`, `tanh`, `* softcap`, before the mask.
+                s = b.add("softcap_div", .scale(factor: 1 / cap), [s])
+                s = b.act(s, "softcap_tanh", .tanh)
+                s = b.add("softcap_mul", .scale(factor: cap), [s])
+            }
             if let mask { s = b.sum([s, mask], "scores_masked") }
             // LLaMA-style models: softmax(dim=-1, dtype=float32).to(query.dtype).
             let upcast = !config.family.isEncoder && config.family != .gpt2
@@ -154,8 +163,8 @@ struct HFBlocks {
             let e = b.add("add_eps", .pointwise(Pointwise(.addScalar(config.rmsEps))), [m])
             let r = b.add("rsqrt", .pointwise(Pointwise(.rsqrt)), [e])
             let n = b.mul([h, r], "normalized")
-            if config.family == .gemma {
-                let w = b.layerScale(n, "weight", dim: -1)
+            if config.family == .gemma || config.family == .gemma2 {
+                let w = b.layerScale(n, "weight", dim: -1, plusOne: true)
                 return b.add("to_dtype", .pointwise(Pointwise(.cast(nil))), [w])
             }
             let c = b.add("to_dtype", .pointwise(Pointwise(.cast(nil))), [n])

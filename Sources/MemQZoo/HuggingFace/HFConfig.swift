@@ -5,7 +5,7 @@ import MemQCore
 /// `BertConfig`, `RobertaConfig` in transformers 5.24) for every key the file leaves out.
 public struct HFConfig: Sendable, Hashable {
     public enum Family: String, Sendable, Hashable, CaseIterable {
-        case llama, mistral, qwen2, qwen3, gemma, phi3
+        case llama, mistral, qwen2, qwen3, gemma, gemma2, phi3
         case gptNeoX = "gpt_neox"
         case gpt2, bert, roberta
 
@@ -47,6 +47,18 @@ public struct HFConfig: Sendable, Hashable {
     /// Features the rotary embedding turns (partial rotary: GPT-NeoX's `rotary_pct`, Phi-3's factor).
     public var rotaryDim: Int
     public var slidingWindow: Int?
+    /// Gemma 2: `query_pre_attn_scalar`, `attn_logit_softcapping`, `final_logit_softcapping`, `layer_types`.
+    public var queryPreAttnScalar: Double?
+    public var attnSoftcap: Double?
+    public var finalSoftcap: Double?
+    public var layerTypes: [String]?
+
+    /// Whether layer `i` attends within the sliding window (Gemma 2: `layer_types`, by default every even layer).
+    public func isSlidingLayer(_ i: Int) -> Bool {
+        guard family == .gemma2 else { return slidingWindow != nil }
+        if let layerTypes, i < layerTypes.count { return layerTypes[i] == "sliding_attention" }
+        return (i + 1) % 2 == 1
+    }
     public var numLabels: Int
     public var useCache: Bool
     public var parallelResidual: Bool
@@ -78,6 +90,7 @@ public struct HFConfig: Sendable, Hashable {
         case .qwen2: "Qwen2ForCausalLM"
         case .qwen3: "Qwen3ForCausalLM"
         case .gemma: "GemmaForCausalLM"
+        case .gemma2: "Gemma2ForCausalLM"
         case .phi3: "Phi3ForCausalLM"
         }
         let architecture = archs?.first ?? defaultArch
@@ -107,6 +120,7 @@ public struct HFConfig: Sendable, Hashable {
         case .qwen2: (151_936, 4096, 32, 32, 22016, 32768, .silu, false)
         case .qwen3: (151_936, 4096, 32, 32, 22016, 32768, .silu, false)
         case .gemma: (256_000, 3072, 28, 16, 24576, 8192, .geluTanh, true)
+        case .gemma2: (256_000, 2304, 26, 8, 9216, 8192, .geluTanh, true)
         case .phi3: (32064, 3072, 32, 32, 8192, 4096, .silu, false)
         case .gptNeoX: (50432, 6144, 44, 64, 24576, 2048, .gelu, false)
         case .gpt2: (50257, 768, 12, 12, 0, 1024, .geluNew, true)
@@ -118,7 +132,7 @@ public struct HFConfig: Sendable, Hashable {
         hidden = try r.int(gpt2 ? "n_embd" : "hidden_size", d.hidden)
         layers = try r.int(gpt2 ? "n_layer" : "num_hidden_layers", d.layers)
         heads = try r.int(gpt2 ? "n_head" : "num_attention_heads", d.heads)
-        let kvDefault = family == .mistral ? 8 : heads
+        let kvDefault = family == .mistral ? 8 : family == .gemma2 ? 4 : heads
         kvHeads = try r.int("num_key_value_heads", kvDefault)
         for (key, v) in [("vocab_size", vocab), ("hidden_size", hidden), ("num_hidden_layers", layers),
                          ("num_attention_heads", heads), ("num_key_value_heads", kvHeads)] where v <= 0 {
@@ -128,7 +142,7 @@ public struct HFConfig: Sendable, Hashable {
             throw .invalidValue(node: "config.json", field: "num_key_value_heads", message: "must divide num_attention_heads = \(heads), got \(kvHeads)")
         }
         // Qwen3Config's head_dim defaults to 128 whatever the width (configuration_qwen3.py).
-        headDim = try r.int("head_dim", family == .gemma ? 256 : family == .qwen3 ? 128 : hidden / heads)
+        headDim = try r.int("head_dim", family == .gemma || family == .gemma2 ? 256 : family == .qwen3 ? 128 : hidden / heads)
         if gpt2 {
             intermediate = try r.int("n_inner", 4 * hidden)
         } else {
@@ -136,8 +150,9 @@ public struct HFConfig: Sendable, Hashable {
         }
         maxPositions = try r.int(gpt2 ? "n_positions" : "max_position_embeddings", d.pos)
         typeVocab = try r.int("type_vocab_size", 2)
-        let actKey = family == .gemma ? "hidden_activation" : (gpt2 ? "activation_function" : "hidden_act")
-        let gemmaAct = family == .gemma ? try r.string("hidden_act") : nil
+        let gemmaFamily = family == .gemma || family == .gemma2
+        let actKey = gemmaFamily ? "hidden_activation" : (gpt2 ? "activation_function" : "hidden_act")
+        let gemmaAct = gemmaFamily ? try r.string("hidden_act") : nil
         let actName = try r.string(actKey) ?? gemmaAct ?? d.act.rawValue
         guard let act = Act(rawValue: actName == "swish" ? "silu" : actName) else {
             throw .invalidValue(node: "config.json", field: actKey, message: "unsupported activation '\(actName)'; supported: silu, gelu, gelu_new, gelu_pytorch_tanh, relu")
@@ -177,7 +192,13 @@ public struct HFConfig: Sendable, Hashable {
         let topFactor = family == .gptNeoX ? try r.double("rotary_pct", 0.25) : try r.double("partial_rotary_factor", 1)
         let partial = ropeFactor.flatMap { $0.isNaN ? nil : $0 } ?? topFactor
         rotaryDim = Int(Double(headDim) * partial)
-        slidingWindow = family == .mistral ? try r.optionalInt("sliding_window", default: 4096) : nil
+        slidingWindow = family == .mistral || family == .gemma2 ? try r.optionalInt("sliding_window", default: 4096) : nil
+        // Gemma 2 (configuration_gemma2.py): q scaled by query_pre_attn_scalar^-0.5, attention and final logits
+        // soft-capped (`x / cap`, tanh, `* cap`; null turns one off), sliding and full layers alternating.
+        queryPreAttnScalar = family == .gemma2 ? try r.double("query_pre_attn_scalar", 256) : nil
+        attnSoftcap = family == .gemma2 ? try r.optionalDouble("attn_logit_softcapping", default: 50) : nil
+        finalSoftcap = family == .gemma2 ? try r.optionalDouble("final_logit_softcapping", default: 30) : nil
+        layerTypes = family == .gemma2 ? try r.stringList("layer_types") : nil
         numLabels = try r.int("num_labels", 2)
         useCache = try r.bool("use_cache", true)
         parallelResidual = try r.bool("use_parallel_residual", true)
@@ -221,6 +242,17 @@ struct Keys {
         case .int(let i): return Double(i)
         case .double(let d): return d
         default: throw fail(key, "a number", v)
+        }
+    }
+
+    /// A number, nil when the key is `null` (Gemma 2's soft-capping turned off), `value` when absent.
+    func optionalDouble(_ key: String, default value: Double?) throws(ModelError) -> Double? {
+        guard let v = object[key] else { return value }
+        switch v {
+        case .null: return nil
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: throw fail(key, "a number or null", v)
         }
     }
 

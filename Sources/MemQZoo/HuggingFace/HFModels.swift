@@ -14,6 +14,10 @@ public enum HFModels {
             throw .invalidValue(node: "input_ids", field: "shape",
                                 message: "\(config.architecture) has \(config.maxPositions) learned positions; the sequence length must be at most \(config.maxPositions - (config.family == .roberta ? 2 : 0)), got \(seq)")
         }
+        if config.family == .gemma2, options.implementation == .sdpa || (options.implementation == .auto && config.attnImplementation == "sdpa") {
+            throw .invalidValue(node: "config.json", field: "attn_implementation",
+                                message: "transformers 5.24 runs Gemma 2 with eager attention only (modeling_gemma2.py: _supports_sdpa = False, sdpa does not support soft-capping); give --attention eager")
+        }
         if options.implementation == .auto, let named = config.attnImplementation, HFBuildOptions.Implementation(rawValue: named) == nil {
             throw .invalidValue(node: "config.json", field: "attn_implementation",
                                 message: "'\(named)' is not modelled; MemQ estimates eager and sdpa: give --attention eager or --attention sdpa (or \"attention\" in a request)")
@@ -27,6 +31,7 @@ public enum HFModels {
         switch config.family {
         case .gpt2: graph = try gpt2(&b, blocks, ids)
         case .bert, .roberta: graph = try encoder(&b, blocks, ids)
+        case .gemma2: graph = try gemma2(&b, blocks, ids)
         default: graph = try decoder(&b, blocks, ids)
         }
         graph.notes = [blocks.note] + (config.useCache && !config.family.isEncoder ? ["use_cache: the key/value cache of every layer is kept with the output"] : [])
