@@ -24,6 +24,7 @@ extension GraphExecutor {
             let function = functions[n]
             var outputs = runBackward(function)
             function.release()
+            opFinished?(function.isLoss ? lossNode : function.node, .backward)
             for (k, target) in function.edges.enumerated() where k < outputs.count {
                 guard let gradient = outputs[k] else { continue }
                 outputs[k] = nil

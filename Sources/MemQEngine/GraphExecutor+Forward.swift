@@ -18,6 +18,7 @@ extension GraphExecutor {
             if case .crossEntropy = layers[i].op { continue }
             forwardNode(i)
             afterEachOp?()
+            opFinished?(i, .forward)
             for v in Set(layers[i].inputs) where lastUse[v] == i && v != logitsNode && !isGraphInput(v) {
                 values[v] = nil
             }
@@ -38,6 +39,7 @@ extension GraphExecutor {
         lossFunction = functions.count - 1
         values[logitsNode] = nil
         afterEachOp?()
+        opFinished?(lossNode, .forward)
         return loss
     }
 

@@ -27,6 +27,13 @@ package final class GraphExecutor<T: EngineScalar> {
     /// Called after every op: each forward node, the loss, each backward function, each parameter's update (the
     /// probe samples the resident set there, as PyTorch's MemTracker samples after each op).
     package var afterEachOp: (() -> Void)?
+    /// Called when each op has finished, with its node and phase (the latency measurement timestamps here): each
+    /// forward node, the loss (its node), each backward function, each parameter's update (the parameter's node).
+    package var opFinished: ((_ node: Int, _ phase: LatencyPhase) -> Void)?
+    /// The loss node (`cross_entropy`), or the logits when the graph names no loss.
+    var lossNode: Int {
+        analysis.layers.firstIndex { if case .crossEntropy = $0.op { true } else { false } } ?? logitsNode
+    }
 
     /// The batch (N, dims...) and its class labels (one per logits row), created once and reused every step.
     package let input: Tensor<T>
@@ -132,6 +139,7 @@ package final class GraphExecutor<T: EngineScalar> {
                 if let gradient = gradients[node][k] {
                     optimizer.update(parameter: parameters[node][k], gradient: gradient)
                     afterEachOp?()
+                    opFinished?(node, .optimizer)
                 }
             }
         }

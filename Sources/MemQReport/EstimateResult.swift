@@ -73,9 +73,12 @@ public struct EstimateResult: ReportRenderable, Hashable {
     public var fits: Bool?
     /// What the model's builder assumed (the attention kernel and why, the key/value cache); absent when nothing.
     public var assumptions: [String]?
+    /// The roofline's step time and throughput on a device (sweep and fit with `speed`); absent otherwise.
+    public var speed: StepSpeed?
 
     enum CodingKeys: String, CodingKey {
         case model, params, macs, method, runtime, dtype, optimizer, batch, gpu, fits, breakdown, dominant, zero, assumptions, sharding
+        case speed
         case inputShape = "input_shape"
         case peakBytes = "peak_bytes"
         case peakAt = "peak_at"
@@ -125,6 +128,7 @@ extension EstimateResult {
     /// in sorted order: the daemon's reply body, without building a `JSONValue` through `JSONValueEncoder` (about
     /// ten microseconds, most of a warm request's work). The tests compare the two encodings byte for byte.
     public func jsonBytes() -> [UInt8] {
+        if speed != nil { return Array(ResultJSON.value(self).serialized()) }   // sweep/fit rows: not the fast path
         var w = JSONBytesWriter()
         w.beginObject()
         if let assumptions { w.key("assumptions"); w.strings(assumptions) }
@@ -166,4 +170,29 @@ extension EstimateResult {
         w.endObject()
         return w.bytes
     }
+}
+
+/// What a batch buys in time: the roofline estimate of one training step (`LatencyEstimate`) on a device.
+public struct StepSpeed: Codable, Sendable, Hashable {
+    public var device: String
+    /// Forward, backward and optimizer step, seconds.
+    public var stepSeconds: Double
+    /// Training samples per second (batch / step time).
+    public var samplesPerSecond: Double
+
+    enum CodingKeys: String, CodingKey {
+        case device
+        case stepSeconds = "step_seconds"
+        case samplesPerSecond = "samples_per_second"
+    }
+
+    public init(_ latency: LatencyEstimate) {
+        device = latency.device
+        stepSeconds = latency.seconds
+        samplesPerSecond = latency.trainSamplesPerSecond ?? Double(latency.batch) / latency.seconds
+    }
+
+    /// `12.3 ms`, `1.20 s`.
+    public var stepText: String { LatencyText.time(stepSeconds) }
+    public var samplesText: String { LatencyText.rate(samplesPerSecond) }
 }

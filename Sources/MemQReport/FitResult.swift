@@ -44,12 +44,21 @@ public struct FitResult: ReportRenderable, Hashable {
         var out = "\(model)  \(atMax.dtype)  \(atMax.optimizer)  runtime \(atMax.runtime)\(atMax.gpu.map { "  gpu \($0)" } ?? "")\n"
         out += "budget \(ByteCount(budgetBytes).formatted()) less \(String(format: "%g", margin * 100))% margin = \(ByteCount(usableBytes).formatted()) usable\n"
         out += "largest batch that fits: \(maxBatch)\n"
-        var table = TextTable(columns: [("batch", .right), ("peak", .right), ("peak bytes", .right), ("fits", .left), ("dominant", .left)])
-        table.rows.append([String(maxBatch), ByteCount(peakBytes).formatted(), NumberFormatting.grouped(peakBytes), "yes", dominant])
-        table.rows.append([String(maxBatch + 1), ByteCount(nextPeakBytes).formatted(), NumberFormatting.grouped(nextPeakBytes), "no",
-                           next.dominant])
+        var columns: [(title: String, alignment: TextTable.Alignment)] = [("batch", .right), ("peak", .right), ("peak bytes", .right),
+                                                                          ("fits", .left), ("dominant", .left)]
+        if atMax.speed != nil { columns += [("step time", .right), ("samples/s", .right)] }
+        var table = TextTable(columns: columns)
+        var first = [String(maxBatch), ByteCount(peakBytes).formatted(), NumberFormatting.grouped(peakBytes), "yes", dominant]
+        var second = [String(maxBatch + 1), ByteCount(nextPeakBytes).formatted(), NumberFormatting.grouped(nextPeakBytes), "no", next.dominant]
+        if let a = atMax.speed, let b = next.speed {
+            first += [a.stepText, a.samplesText]
+            second += [b.stepText, b.samplesText]
+        }
+        table.rows.append(first)
+        table.rows.append(second)
         out += table.rendered()
         out += "Memory in binary units (1 GiB = 2^30 bytes).\n"
+        if let s = atMax.speed { out += "Step time: roofline estimate on \(s.device) (memq latency --train; docs/latency.md).\n" }
         return out
     }
 

@@ -15,15 +15,18 @@ public struct SweepResult: ReportRenderable, Hashable {
         var columns: [(title: String, alignment: TextTable.Alignment)] = [("batch", .right), ("dtype", .left), ("optimizer", .left),
                                                                           ("peak", .right), ("peak bytes", .right), ("at", .left), ("dominant", .left)]
         if first.fits != nil { columns.append(("fits", .left)) }
+        if first.speed != nil { columns += [("step time", .right), ("samples/s", .right)] }
         var table = TextTable(columns: columns)
         for r in rows {
             var cells = [String(r.batch), r.dtype, r.optimizer, ByteCount(r.peakBytes).formatted(), NumberFormatting.grouped(r.peakBytes),
                          r.peakAt.phase, r.dominant]
             if let fits = r.fits { cells.append(fits ? "yes" : "no") }
+            if let s = r.speed { cells += [s.stepText, s.samplesText] }
             table.rows.append(cells)
         }
         out += table.rendered()
         out += "Memory in binary units (1 GiB = 2^30 bytes).\n"
+        if let s = first.speed { out += "Step time: roofline estimate on \(s.device) (memq latency --train; docs/latency.md).\n" }
         return out
     }
 

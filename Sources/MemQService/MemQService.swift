@@ -37,6 +37,7 @@ package struct MemQService: Sendable {
         case .colocate: return try json(colocate(body))
         case .explain: return try json(explain(body))
         case .observe: return try json(observe(body))
+        case .latency: return try json(latency(body))
         default: throw .notImplemented(command.rawValue)
         }
     }
@@ -95,8 +96,10 @@ package struct MemQService: Sendable {
         let batches = try Self.batchList(r.stringList("batch") ?? ["1"])
         let dtypes = try (r.stringList("dtype") ?? ["fp32"]).map { (d: String) throws(WireError) in try TrainingRequest.parseDType(d) }
         let optimizers = try (r.stringList("optimizer") ?? ["sgd"]).map { (o: String) throws(WireError) in try TrainingRequest.parseOptimizer(o) }
+        let speed = try Self.speedOptions(&r, command: "sweep")
         var request = try TrainingRequest.read(&r, readBatch: false)
         try r.finish(command: "sweep")
+        let roofline = try speed.map { (o: LatencyOptions) throws(WireError) in try o.roofline(gpu: request.config.gpu) }
         guard batches.count * dtypes.count * optimizers.count <= 10_000 else {
             throw .invalidField("batch", "the grid has \(batches.count * dtypes.count * optimizers.count) points; at most 10000")
         }
@@ -115,7 +118,9 @@ package struct MemQService: Sendable {
                     if let m = request.config.microBatch { request.config.microBatch = min(m, batch) }
                     let config = request.config, method = request.method
                     let e = try run { () throws(EstimateError) in try Estimator.estimate(analysis, config, method: method) }
-                    rows.append(EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims, assumptions: notes))
+                    var row = EstimateResult(e, model: analysis.graph.name, inputShape: analysis.inputShape.dims, assumptions: notes)
+                    row.speed = Self.speed(analysis, config, roofline: roofline)
+                    rows.append(row)
                 }
             }
         }
@@ -148,8 +153,10 @@ package struct MemQService: Sendable {
             default: throw .invalidField("margin", "margin must be a fraction (0.05) or a percentage (\"5%\"), got \(v.typeName)")
             }
         }
+        let speed = try Self.speedOptions(&r, command: "fit")
         let request = try TrainingRequest.read(&r)
         try r.finish(command: "fit")
+        let roofline = try speed.map { (o: LatencyOptions) throws(WireError) in try o.roofline(gpu: request.config.gpu) }
         guard let bytes = budget ?? request.config.gpu?.memoryBytes else {
             throw WireError(status: .badRequest, code: "missing_field", message: "fit needs a budget: give 'budget' (e.g. \"24GiB\") or 'gpu' (e.g. a100-40gb)", field: "budget")
         }
@@ -157,7 +164,20 @@ package struct MemQService: Sendable {
         let f = try run { () throws(EstimateError) in
             try Estimator.fit(analysis, request.config, budget: bytes, margin: margin, method: request.method)
         }
-        return FitResult(f, model: analysis.graph.name, inputShape: analysis.inputShape.dims)
+        var result = FitResult(f, model: analysis.graph.name, inputShape: analysis.inputShape.dims)
+        result.atMax.speed = Self.speed(analysis, f.atMax.config, roofline: roofline)
+        result.next.speed = Self.speed(analysis, f.next.config, roofline: roofline)
+        return result
+    }
+
+    /// `speed: true` and its latency keys; the keys without `speed` are an error (they would change nothing).
+    static func speedOptions(_ r: inout RequestReader, command: String) throws(WireError) -> LatencyOptions? {
+        let wanted = try r.bool("speed") ?? false
+        let options = try LatencyOptions.read(&r)
+        if !wanted && !options.isEmpty {
+            throw .invalidField("speed", "\(command): device, efficiency and tf32 options need 'speed': true (the step time columns)")
+        }
+        return wanted ? options : nil
     }
 
     package func summary(_ body: JSONValue) throws(WireError) -> SummaryResult {

@@ -73,6 +73,17 @@ package struct RequestReader {
         }
     }
 
+    /// A number (an integer, a fraction, or a string holding one).
+    package mutating func double(_ key: String) throws(WireError) -> Double? {
+        guard let v = raw(key) else { return nil }
+        switch v {
+        case .int(let i): return Double(i)
+        case .double(let d) where d.isFinite: return d
+        case .string(let s) where Double(s)?.isFinite == true: return Double(s)
+        default: throw .invalidField(key, "'\(key)' must be a number, got \(v.typeName)")
+        }
+    }
+
     /// `true`/`false`, also as the strings `"true"`/`"false"` (the CLI's `--reshard-after-forward false`).
     package mutating func bool(_ key: String) throws(WireError) -> Bool? {
         guard let v = raw(key) else { return nil }

@@ -17,6 +17,8 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     /// Scheduler queries: peak against batch, gradient accumulation, sharding, two jobs on one GPU, assumptions,
     /// measured peaks.
     case curve, accumulate, shard, colocate, explain, observe
+    /// The roofline estimate of a forward pass or a training step on a device, per layer.
+    case latency
     /// Many fast queries in one request, answered in one reply (autoscaler simulations).
     case batch
     /// One self-contained HTML page about a training step's memory (`{"html": ...}`).
@@ -46,7 +48,7 @@ package enum WireCommand: String, Sendable, Hashable, CaseIterable, CustomString
     package var lane: Lane {
         switch self {
         case .estimate, .sweep, .fit, .summary, .models, .report, .plan, .batch, .resources, .curve, .accumulate, .shard,
-             .colocate, .explain, .observe: .fast
+             .colocate, .explain, .observe, .latency: .fast
         case .validate: .slow
         case .job, .cancel, .health, .stats: .frontend
         }

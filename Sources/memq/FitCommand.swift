@@ -29,6 +29,11 @@ struct FitCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Part of the budget kept free: 5% or 0.05. (default: 0)", valueName: "fraction"))
     var margin: String?
 
+    @Flag(name: .long, help: "Add the estimated training-step time and samples/s on the --gpu or --device (memq latency --train).")
+    var speed = false
+
+    @OptionGroup var latency: LatencyFlags
+
     @OptionGroup var output: OutputOptions
     @OptionGroup var server: ServerOptions
 
@@ -43,6 +48,8 @@ struct FitCommand: AsyncParsableCommand {
         var extra: [String: JSONValue] = [:]
         if let budget { extra["budget"] = .string(budget) }
         if let margin { extra["margin"] = .string(margin) }
+        if speed { extra["speed"] = .bool(true) }
+        latency.add(to: &extra)
         let body = try training.body(extra, forServer: server.server != nil)
         let result = try CommandRunner.run(.fit, body: body, server: server, as: FitResult.self) { s, b throws(WireError) in
             try s.fit(b)

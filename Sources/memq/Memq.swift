@@ -47,6 +47,8 @@ struct Memq: AsyncParsableCommand {
             ColocateCommand.self,
             ObserveCommand.self,
             ExplainCommand.self,
+            LatencyCommand.self,
+            CalibrateDeviceCommand.self,
             KeygenCommand.self,
         ]
     )

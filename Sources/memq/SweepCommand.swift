@@ -29,6 +29,11 @@ struct SweepCommand: AsyncParsableCommand {
     @Option(name: .customLong("optimizers"), help: ArgumentHelp("Optimizers to sweep (comma-separated); overrides --optimizer.", valueName: "list"))
     var optimizers: String?
 
+    @Flag(name: .long, help: "Add the estimated training-step time and samples/s on the --gpu or --device (memq latency --train).")
+    var speed = false
+
+    @OptionGroup var latency: LatencyFlags
+
     @OptionGroup var output: OutputOptions
     @OptionGroup var server: ServerOptions
 
@@ -36,6 +41,8 @@ struct SweepCommand: AsyncParsableCommand {
         var extra: [String: JSONValue] = ["batch": .string(batch)]
         if let d = dtypes ?? training.dtype { extra["dtype"] = .string(d) }
         if let o = optimizers ?? training.optimizer { extra["optimizer"] = .string(o) }
+        if speed { extra["speed"] = .bool(true) }
+        latency.add(to: &extra)
         let body = try training.body(extra, forServer: server.server != nil)
         let result = try CommandRunner.run(.sweep, body: body, server: server, as: SweepResult.self) { s, b throws(WireError) in
             try s.sweep(b)

@@ -231,20 +231,8 @@ extension StepSimulator {
             let p = parameters(of: i, castable: true, accumulating: accumulating)
             var workspace = 0
             if config.runtime == .native {
-                // im2col + GEMM: one workspace of C/g*Kh*Kw*P*Q elements (one sample, one group) while the kernel
-                // runs, forward and backward; none for depthwise (groups == C > 1) and pointwise (1x1, stride 1,
-                // no padding) convolutions (MemQEngine/Conv2dGeometry.swift).
-                let inChannels = analysis.layers[x].outputShape.dims[0]
-                let out = layer.outputShape.dims
-                let unpadded: Bool = switch c.padding {
-                case .explicit(let p): p == Pair(0)
-                case .asymmetric(let before, let after): before == Pair(0) && after == Pair(0)
-                case .same, .valid, .full: true  // zero for a 1x1 kernel at stride 1
-                }
-                let pointwise = c.kernel.product == 1 && c.stride.product == 1 && unpadded
-                let depthwise = c.groups > 1 && c.groups == inChannels
-                workspace = pointwise || depthwise ? 0
-                    : inChannels / c.groups * c.kernel.product * out[1] * out[2] * act.byteSize
+                workspace = c.nativeWorkspaceElements(inChannels: analysis.layers[x].outputShape.dims[0],
+                                                      outputDims: layer.outputShape.dims) * act.byteSize
                 let y = ledger.alloc(yBytes, .activations)
                 let scratch = ledger.alloc(workspace, .temporary)
                 ledger.sample("convolution (im2col + gemm)")

@@ -59,3 +59,20 @@ public enum Padding: Sendable, Hashable {
     /// `dilation*(kernel-1)` on each side: every partial overlap produces an output.
     case full
 }
+
+extension Conv2d {
+    /// Elements of the native engine's im2col workspace: C/g*Kh*Kw*P*Q (one sample, one group) while the kernel
+    /// runs, forward and backward; none for depthwise (groups == C > 1) and pointwise (1x1, stride 1, no padding)
+    /// convolutions (MemQEngine/Conv2dGeometry.swift, which sizes the buffer it allocates the same way).
+    /// `outputDims` is one sample's (K, P, Q).
+    public func nativeWorkspaceElements(inChannels: Int, outputDims: [Int]) -> Int {
+        let unpadded: Bool = switch padding {
+        case .explicit(let p): p == Pair(0)
+        case .asymmetric(let before, let after): before == Pair(0) && after == Pair(0)
+        case .same, .valid, .full: true  // zero for a 1x1 kernel at stride 1
+        }
+        let pointwise = kernel.product == 1 && stride.product == 1 && unpadded
+        let depthwise = groups > 1 && groups == inChannels
+        return pointwise || depthwise ? 0 : inChannels / groups * kernel.product * outputDims[1] * outputDims[2]
+    }
+}
