@@ -30,7 +30,7 @@ let package = Package(
         // Native CPU training engine.
         .target(name: "MemQEngine", dependencies: ["CBLAS", "MemQCore"]),
         // Child-process measurement of resident memory.
-        .target(name: "MemQProbe", dependencies: ["MemQCore", "MemQEngine",
+        .target(name: "MemQProbe", dependencies: ["MemQCore", "MemQEngine", "CProcessControl",
                                                   .product(name: "SystemPackage", package: "swift-system")]),
         // Versioned wire protocol.
         .target(name: "MemQWire", dependencies: ["MemQCore"]),
@@ -38,6 +38,8 @@ let package = Package(
         // libzmq's .pc adds -isystem flags SwiftPM rejects with a warning; zmq.h is on the default include path, so the
         // module map links `zmq` directly and `providers` still names the Debian package.
         .systemLibrary(name: "CZeroMQ", providers: [.apt(["libzmq3-dev"])]),
+        // prctl(2) for the latency probe (header only: glibc's variadic prctl is not imported by Swift).
+        .systemLibrary(name: "CProcessControl"),
         // Thin libzmq wrapper; knows nothing of estimates.
         .target(name: "MemQTransport", dependencies: ["CZeroMQ"]),
         // memqd's client (Lazy Pirate) and CURVE key files; used by `memq --server` and the daemon.

@@ -11,9 +11,13 @@ package struct DeviceCalibration: Sendable {
     /// A parallel streaming copy of `copyBytes` (read + write counted: 2 x bytes per copy), bytes/s, median of runs.
     package var copyBytesPerSecond: Double
     package var copyBytes: Int
-    /// The fixed cost of one engine op: a one-element tensor allocated (its own mapping), a parallel loop over it,
-    /// and the tensor freed; seconds, the median of many.
+    /// The fixed cost of one engine op: a one-element tensor allocated (its own mapping), a loop over it on the
+    /// calling thread, the tensor freed; seconds, the median of many.
     package var opOverheadSeconds: Double
+    /// What an op pays on top when it splits over the cores: an empty parallel loop (every kernel above
+    /// `Parallel.minimumWork` hands its loop to Dispatch's threads; GEMMs of 2^20 MACs or more split the same way),
+    /// its median less `opOverheadSeconds`.
+    package var dispatchSeconds: Double
     /// How fast the allocator makes fresh pages resident (zero-filled): tensors under 2 MiB (4 KiB pages) and from
     /// 2 MiB on (2 MiB huge pages), bytes/s.
     package var smallPageBytesPerSecond: Double
@@ -23,6 +27,8 @@ package struct DeviceCalibration: Sendable {
     package var convolutionFLOPS: Double
     /// The engine's depthwise convolution (a direct loop) on batch 4, 128 channels, 3x3, 56x56, padding 1, FLOP/s.
     package var depthwiseFLOPS: Double
+    /// The engine's max pool (3x3, stride 2, padding 1 over batch 4, 64 channels, 112x112), window elements per second.
+    package var poolingFLOPS: Double
     /// The engine's ReLU over 16 Mi floats (not in place; bytes read + written over the time less its output's page
     /// population): what a memory-bound engine kernel reaches of `copyBytesPerSecond`.
     package var elementwiseBytesPerSecond: Double
@@ -33,11 +39,14 @@ package struct DeviceCalibration: Sendable {
         let gemmSeconds = median(7) { _ = GraphWarmUp.sgemmSeconds(size: gemmSize, repeats: 1) }
         let gemm = 2 * Double(gemmSize) * Double(gemmSize) * Double(gemmSize) / gemmSeconds
         let huge = populateRate(bytes: 64 << 20, repeats: 5)
+        let serial = opOverhead(parallel: false)
         return DeviceCalibration(sgemmFLOPS: gemm, gemmSize: gemmSize, copyBytesPerSecond: copyRate(bytes: copyBytes),
-                                 copyBytes: copyBytes, opOverheadSeconds: opOverhead(),
+                                 copyBytes: copyBytes, opOverheadSeconds: serial,
+                                 dispatchSeconds: max(0, opOverhead(parallel: true) - serial),
                                  smallPageBytesPerSecond: populateRate(bytes: 1 << 20, repeats: 64),
                                  hugePageBytesPerSecond: huge, convolutionFLOPS: convolutionRate(),
                                  depthwiseFLOPS: convolutionRate(channels: 128, size: 56, groups: 128),
+                                 poolingFLOPS: poolingRate(),
                                  elementwiseBytesPerSecond: elementwiseRate(populate: huge))
     }
 
@@ -72,20 +81,20 @@ package struct DeviceCalibration: Sendable {
         return 2 * Double(count * MemoryLayout<Float>.stride) / seconds
     }
 
-    /// Median seconds of the smallest op the engine runs: allocate one element, a parallel loop, free.
-    static func opOverhead() -> Double {
+    /// Median seconds of the smallest op the engine runs: allocate, one loop (serial, or one empty chunk per core
+    /// when `parallel`), free.
+    static func opOverhead(parallel: Bool) -> Double {
         let allocator = EngineAllocator()
-        var samples: [Double] = []
-        for _ in 0..<2000 {
-            let start = now()
-            let t = Tensor<Float>(shape: [1], category: .activations, allocator: allocator)
+        return median(2001) {
+            let t = Tensor<Float>(shape: [Parallel.coreCount], category: .activations, allocator: allocator)
             let p = t.pointer
-            Parallel.forRanges(t.count) { r in for i in r { p[i] += 1 } }
+            if parallel {
+                Parallel.perform(Parallel.coreCount) { chunk in p[chunk] += 1 }
+            } else {
+                Parallel.forRanges(t.count) { r in for i in r { p[i] += 1 } }
+            }
             withExtendedLifetime(t) {}
-            samples.append(Double(now() - start) / 1e9)
         }
-        samples.sort()
-        return samples[samples.count / 2]
     }
 
     /// FLOP/s of `conv2dForward` on a fixed 3x3 layer (batch 4, `channels` in and out, `size` square, padding 1),
@@ -101,6 +110,18 @@ package struct DeviceCalibration: Sendable {
             withExtendedLifetime(y) {}
         }
         return 2 * 4 * Double(channels * channels / groups * 9 * size * size) / seconds
+    }
+
+    /// Window elements per second of `maxPool2dForward` on the fixed layer, median of five.
+    static func poolingRate() -> Double {
+        let allocator = EngineAllocator()
+        let input = Tensor<Float>(shape: [4, 64, 112, 112], category: .input, allocator: allocator)
+        for i in 0..<input.count { input[i] = Float(i % 17) * 0.1 }
+        let seconds = median(5) {
+            let y = maxPool2dForward(input, options: Pool2dOptions(kernel: 3, stride: 2, padding: 1))
+            withExtendedLifetime(y) {}
+        }
+        return Double(4 * 64 * 56 * 56 * 9) / seconds
     }
 
     /// Bytes per second `activationForward(.relu)` moves over 16 Mi floats, its output's population taken out.
@@ -132,8 +153,10 @@ package struct DeviceCalibration: Sendable {
             peakTFLOPS: ["fp32": sgemmFLOPS / 1e12], memoryBandwidthGBps: copyBytesPerSecond / 1e9,
             source: "memq calibrate-device on \(date): cblas_sgemm \(gemmSize)^3 with OpenBLAS threads on \(Parallel.coreCount) cores; parallel copy of \(copyBytes >> 20) MiB",
             efficiency: LatencyEfficiency(compute: min(1, convolutionFLOPS / sgemmFLOPS), direct: min(1, depthwiseFLOPS / sgemmFLOPS),
+                                          pooling: min(1, poolingFLOPS / sgemmFLOPS),
                                           memory: min(1, elementwiseBytesPerSecond / copyBytesPerSecond),
-                                          launchOverheadMicroseconds: opOverheadSeconds * 1e6),
+                                          launchOverheadMicroseconds: opOverheadSeconds * 1e6,
+                                          dispatchMicroseconds: dispatchSeconds * 1e6),
             isCPU: true)
         d.allocation = LatencyAllocation(smallPagesGBps: smallPageBytesPerSecond / 1e9,
                                          hugePagesGBps: hugePageBytesPerSecond / 1e9, hugePageThreshold: 2 << 20)

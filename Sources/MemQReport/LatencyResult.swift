@@ -15,8 +15,9 @@ public struct LatencyResult: ReportRenderable, Hashable {
     public func renderText() -> String {
         let e = estimate
         var out = "\(e.model)  batch \(e.batch)  \(e.dtype)  device \(e.device)"
-        out += "  efficiency compute \(String(format: "%g", e.efficiency.compute)) memory \(String(format: "%g", e.efficiency.memory))"
-        out += "  launch \(String(format: "%g", e.efficiency.launchOverheadMicroseconds)) us\n"
+        out += "  efficiency compute \(String(format: "%.2f", e.efficiency.compute)) direct \(String(format: "%.2f", e.efficiency.direct))"
+        out += " pooling \(String(format: "%.2f", e.efficiency.pooling)) memory \(String(format: "%.2f", e.efficiency.memory))"
+        out += "  launch \(String(format: "%.1f", e.efficiency.launchOverheadMicroseconds)) us\n"
         out += "ridge point \(String(format: "%.1f", e.ridgeFLOPsPerByte)) FLOP/byte: below it a layer is bound by memory bandwidth\n"
         var columns: [(title: String, alignment: TextTable.Alignment)] = [
             ("layer", .left), ("op", .left), ("phase", .left), ("GFLOP", .right), ("MiB moved", .right), ("FLOP/B", .right),

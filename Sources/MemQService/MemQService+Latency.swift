@@ -38,25 +38,27 @@ package struct LatencyOptions: Sendable {
     package var device: String?
     package var compute: Double?
     package var direct: Double?
+    package var pooling: Double?
     package var memory: Double?
     package var launchMicroseconds: Double?
     package var tf32 = false
 
     package static func read(_ r: inout RequestReader) throws(WireError) -> LatencyOptions {
         LatencyOptions(device: try r.string("device"), compute: try r.double("compute-efficiency"),
-                       direct: try r.double("direct-efficiency"),
+                       direct: try r.double("direct-efficiency"), pooling: try r.double("pooling-efficiency"),
                        memory: try r.double("memory-efficiency"), launchMicroseconds: try r.double("launch-overhead-us"),
                        tf32: try r.bool("tf32") ?? false)
     }
 
     /// Whether any latency key was given (sweep and fit refuse them without `speed`).
-    var isEmpty: Bool { device == nil && compute == nil && direct == nil && memory == nil && launchMicroseconds == nil && !tf32 }
+    var isEmpty: Bool { device == nil && compute == nil && direct == nil && pooling == nil && memory == nil && launchMicroseconds == nil && !tf32 }
 
     /// `target` with the efficiency overrides applied and checked.
     package func roofline(device target: LatencyDevice) throws(WireError) -> Roofline {
         var e = target.efficiency
         if let compute { e.compute = compute }
         if let direct { e.direct = direct }
+        if let pooling { e.pooling = pooling }
         if let memory { e.memory = memory }
         if let launchMicroseconds { e.launchOverheadMicroseconds = launchMicroseconds }
         do {

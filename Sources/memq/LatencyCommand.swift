@@ -17,6 +17,9 @@ struct LatencyFlags: ParsableArguments {
     @Option(name: .customLong("direct-efficiency"), help: ArgumentHelp("Fraction of peak FLOP/s a direct-loop kernel (depthwise convolution, pooling) reaches. (default: 0.6 on GPUs; measured on cpu-local)", valueName: "fraction"))
     var directEfficiency: Double?
 
+    @Option(name: .customLong("pooling-efficiency"), help: ArgumentHelp("Fraction of peak FLOP/s a pooling window reaches (per window element). (default: 0.6 on GPUs; measured on cpu-local)", valueName: "fraction"))
+    var poolingEfficiency: Double?
+
     @Option(name: .customLong("memory-efficiency"), help: ArgumentHelp("Fraction of peak bandwidth a memory-bound kernel reaches. (default: 0.8 on GPUs; measured on cpu-local)", valueName: "fraction"))
     var memoryEfficiency: Double?
 
@@ -31,12 +34,13 @@ struct LatencyFlags: ParsableArguments {
         if let device { o["device"] = .string(device) }
         if let computeEfficiency { o["compute-efficiency"] = .double(computeEfficiency) }
         if let directEfficiency { o["direct-efficiency"] = .double(directEfficiency) }
+        if let poolingEfficiency { o["pooling-efficiency"] = .double(poolingEfficiency) }
         if let memoryEfficiency { o["memory-efficiency"] = .double(memoryEfficiency) }
         if let launchOverhead { o["launch-overhead-us"] = .double(launchOverhead) }
         if tf32 { o["tf32"] = .bool(true) }
     }
 
-    var isEmpty: Bool { device == nil && computeEfficiency == nil && directEfficiency == nil && memoryEfficiency == nil && launchOverhead == nil && !tf32 }
+    var isEmpty: Bool { device == nil && computeEfficiency == nil && directEfficiency == nil && poolingEfficiency == nil && memoryEfficiency == nil && launchOverhead == nil && !tf32 }
 }
 
 /// `memq latency MODEL [--batch B] [--gpu G | --device cpu-local] [--train] [--measure]`: time per layer.

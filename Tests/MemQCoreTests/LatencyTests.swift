@@ -104,6 +104,34 @@ import Testing
         #expect(abs(try #require(e.trainSamplesPerSecond) - 256 / e.seconds) < 1e-6)
     }
 
+    /// Max pooling 3x3 / 2 over 64 x 112 x 112 (padding 1): 64 * 56 * 56 = 200,704 outputs, 9 comparisons each =
+    /// 1,806,336 operations at the pooling efficiency; a depthwise 3x3 conv's FLOPs at the direct one, a dense
+    /// conv's at the compute one. Halving one factor doubles only its kernels' compute time.
+    @Test func kernelClassesHaveTheirOwnEfficiency() throws {
+        let a = try analyze([64, 112, 112]) { b, x in
+            let p = b.add("pool", .maxPool2d(Pool2d(kernel: Pair(3), stride: Pair(2), padding: Pair(1))), [x])
+            let d = b.conv(p, "dw", out: 64, kernel: 3, padding: 1, groups: 64, bias: false)
+            return b.conv(d, "pw", out: 64, kernel: 3, padding: 1, bias: false)
+        }
+        let device = try gpu("t4")
+        let base = Roofline(device: device).estimate(a, batch: 1)
+        #expect(base.layers[1].flops == 1_806_336)
+        var e = device.efficiency
+        e.pooling /= 2
+        let slowPool = Roofline(device: device, efficiency: e).estimate(a, batch: 1)
+        #expect(abs(slowPool.layers[1].computeSeconds - 2 * base.layers[1].computeSeconds) < 1e-15)
+        #expect(slowPool.layers[2].computeSeconds == base.layers[2].computeSeconds)
+        e = device.efficiency
+        e.direct /= 2
+        let slowDirect = Roofline(device: device, efficiency: e).estimate(a, batch: 1)
+        #expect(abs(slowDirect.layers[2].computeSeconds - 2 * base.layers[2].computeSeconds) < 1e-15)
+        #expect(slowDirect.layers[3].computeSeconds == base.layers[3].computeSeconds)
+        // A profile written before the direct and pooling factors existed reads them as the compute factor.
+        let old = Data(#"{"compute": 0.5, "memory": 0.7, "launch_overhead_us": 3}"#.utf8)
+        let decoded = try JSONDecoder().decode(LatencyEfficiency.self, from: old)
+        #expect(decoded.direct == 0.5 && decoded.pooling == 0.5 && decoded.memory == 0.7)
+    }
+
     /// Spearman's rho on hand-ranked pairs: identical order 1, reversed -1, one swap of five 0.9
     /// (1 - 6 * 2 / (5 * 24)).
     @Test func rankCorrelation() {

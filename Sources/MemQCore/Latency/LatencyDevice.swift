@@ -117,40 +117,56 @@ public struct LatencyEfficiency: Sendable, Hashable, Codable {
     /// Fraction of peak FLOP/s a direct-loop kernel reaches: depthwise convolutions and pooling windows, which are
     /// no GEMM (MemQEngine/DepthwiseConv2d.swift, MaxPool2d.swift; cuDNN's depthwise kernels likewise).
     public var direct: Double
+    /// Fraction of peak FLOP/s a pooling window reaches (one comparison or addition per window element; the native
+    /// engine's max pool keeps the winner and its index, a dependent chain per output: MemQEngine/MaxPool2d.swift).
+    public var pooling: Double
     /// Fraction of peak bandwidth a memory-bound kernel reaches.
     public var memory: Double
     /// Fixed cost of each kernel launch, in microseconds.
     public var launchOverheadMicroseconds: Double
+    /// Extra cost of a kernel that splits its loop over the cores, in microseconds: the native engine's Dispatch
+    /// hand-off for loops of `parallelElements` or more and GEMMs of `parallelMACs` or more (Parallel.swift,
+    /// EngineScalar.swift `EngineBLAS.minimumSplitMACs`); 0 on GPUs (a kernel is already parallel).
+    public var dispatchMicroseconds: Double
 
     enum CodingKeys: String, CodingKey {
-        case compute, direct, memory
+        case compute, direct, pooling, memory
         case launchOverheadMicroseconds = "launch_overhead_us"
+        case dispatchMicroseconds = "dispatch_us"
     }
 
-    public init(compute: Double, direct: Double? = nil, memory: Double, launchOverheadMicroseconds: Double) {
-        self.compute = compute; self.direct = direct ?? compute; self.memory = memory
+    public init(compute: Double, direct: Double? = nil, pooling: Double? = nil, memory: Double,
+                launchOverheadMicroseconds: Double, dispatchMicroseconds: Double = 0) {
+        self.compute = compute; self.direct = direct ?? compute; self.pooling = pooling ?? direct ?? compute
+        self.memory = memory
         self.launchOverheadMicroseconds = launchOverheadMicroseconds
+        self.dispatchMicroseconds = dispatchMicroseconds
     }
 
-    /// Reads a profile's factors; `direct` defaults to `compute` (profiles written before it existed).
+    /// Reads a profile's factors; `direct` defaults to `compute` and `pooling` to `direct` (profiles written before
+    /// they existed).
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         compute = try c.decode(Double.self, forKey: .compute)
         direct = try c.decodeIfPresent(Double.self, forKey: .direct) ?? compute
+        pooling = try c.decodeIfPresent(Double.self, forKey: .pooling) ?? direct
         memory = try c.decode(Double.self, forKey: .memory)
         launchOverheadMicroseconds = try c.decode(Double.self, forKey: .launchOverheadMicroseconds)
+        dispatchMicroseconds = try c.decodeIfPresent(Double.self, forKey: .dispatchMicroseconds) ?? 0
     }
 
     public static let gpuDefault = LatencyEfficiency(compute: 0.6, memory: 0.8, launchOverheadMicroseconds: 5)
 
     /// Checks every factor is in range; the error names the factor and what is valid.
     public func validated() throws(LatencyError) -> LatencyEfficiency {
-        for (name, value) in [("compute-efficiency", compute), ("direct-efficiency", direct), ("memory-efficiency", memory)]
+        for (name, value) in [("compute-efficiency", compute), ("direct-efficiency", direct),
+                                  ("pooling-efficiency", pooling), ("memory-efficiency", memory)]
         where !(value > 0 && value <= 1) {
             throw .badFactor(name: name, value: value, valid: "a fraction above 0 and at most 1")
         }
-        guard launchOverheadMicroseconds >= 0, launchOverheadMicroseconds.isFinite else {
-            throw .badFactor(name: "launch-overhead-us", value: launchOverheadMicroseconds, valid: "0 or more microseconds")
+        for (name, value) in [("launch-overhead-us", launchOverheadMicroseconds), ("dispatch-us", dispatchMicroseconds)]
+        where !(value >= 0 && value.isFinite) {
+            throw .badFactor(name: name, value: value, valid: "0 or more microseconds")
         }
         return self
     }

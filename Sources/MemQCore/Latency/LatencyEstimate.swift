@@ -73,9 +73,15 @@ public struct LayerLatency: Sendable, Hashable, Codable {
          bandwidth: Double, efficiency: LatencyEfficiency, allocation: LatencyAllocation?) {
         self.name = name; self.op = op; self.phase = phase
         flops = cost.flops; bytes = cost.bytes; kernels = cost.kernels; self.peakKey = peakKey
-        computeSeconds = cost.kernels == 0 ? 0 : cost.flops / (peakFLOPS * (cost.direct ? efficiency.direct : efficiency.compute))
+        let factor = switch cost.kind {
+        case .product: efficiency.compute
+        case .direct: efficiency.direct
+        case .pooling: efficiency.pooling
+        }
+        computeSeconds = cost.kernels == 0 ? 0 : cost.flops / (peakFLOPS * factor)
         memorySeconds = cost.kernels == 0 ? 0 : cost.bytes / (bandwidth * efficiency.memory)
-        launchSeconds = Double(cost.kernels) * efficiency.launchOverheadMicroseconds * 1e-6
+        launchSeconds = (Double(cost.kernels) * efficiency.launchOverheadMicroseconds
+            + Double(cost.parallelKernels) * efficiency.dispatchMicroseconds) * 1e-6
         allocationSeconds = allocation.map { a in cost.fresh.reduce(0) { $0 + a.seconds(bytes: $1) } } ?? 0
         seconds = max(computeSeconds, memorySeconds) + launchSeconds + allocationSeconds
         bound = cost.kernels == 0 ? .none : computeSeconds >= memorySeconds ? .compute : .memory
@@ -89,15 +95,28 @@ struct KernelCost: Sendable, Hashable {
     var kernels: Int = 0
     /// Sizes of the fresh tensors the kernels allocate (what the native engine pays to make resident).
     var fresh: [Double] = []
-    /// A direct-loop kernel (depthwise convolution, pooling window): its FLOPs run at the `direct` efficiency.
-    var direct = false
+    /// Which efficiency the kernel's FLOPs run at.
+    var kind = KernelKind.product
+    /// Of `kernels`, those that split over the cores (the native engine's Dispatch hand-off).
+    var parallelKernels = 0
 
     static let none = KernelCost()
 
     static func + (a: KernelCost, b: KernelCost) -> KernelCost {
         KernelCost(flops: a.flops + b.flops, bytes: a.bytes + b.bytes, kernels: a.kernels + b.kernels,
-                   fresh: a.fresh + b.fresh, direct: a.direct || b.direct)
+                   fresh: a.fresh + b.fresh, kind: a.kind == .product ? b.kind : a.kind,
+                   parallelKernels: a.parallelKernels + b.parallelKernels)
     }
+}
+
+/// The class of a kernel's arithmetic, each with its own compute efficiency.
+enum KernelKind: Sendable, Hashable {
+    /// GEMMs and element-wise ops: `compute`.
+    case product
+    /// Depthwise convolutions: `direct`.
+    case direct
+    /// Pooling windows: `pooling`.
+    case pooling
 }
 
 /// The roofline estimate of a forward pass (and with `train`, a whole training step) on one device.

@@ -34,16 +34,16 @@ extension RooflineCosts {
             }
         case .conv2d, .linear:
             let w = weightBytes(i), ws = workspaceBytes(i)
-            let direct: Bool = if case .conv2d(let c) = l.op { isDepthwise(i, c) } else { false }
+            let kind: KernelKind = if case .conv2d(let c) = l.op, isDepthwise(i, c) { .direct } else { .product }
             // grad_input = grad_output x W^T (convolution_backward's input mask); same FLOPs as the forward.
             if !inputsNeedingGrad.isEmpty {
                 cost = cost + KernelCost(flops: flops(i), bytes: gradOut + w + gradIn + ws, kernels: 1,
-                                         fresh: inputGradients + (ws > 0 ? [ws / 2 / Double(batch)] : []), direct: direct)
+                                         fresh: inputGradients + (ws > 0 ? [ws / 2 / Double(batch)] : []), kind: kind)
             }
             // grad_weight = grad_output^T x input; same FLOPs as the forward.
             if trainsWeights {
                 cost = cost + KernelCost(flops: flops(i), bytes: gradOut + inBytes(i) + w + ws, kernels: 1, fresh: [w],
-                                         direct: direct)
+                                         kind: kind)
             }
         case .matmul:
             // derivatives.yaml matmul: grad x other^T and self^T x grad, each the forward's size.

@@ -54,6 +54,23 @@ struct RooflineCosts {
         return 2 * Double(elements * batch * dtype.byteSize)
     }
 
+    /// The native engine's thresholds for splitting a kernel over the cores: loops of 32,768 scalar operations
+    /// (MemQEngine/Parallel.swift `minimumWork`), GEMMs of 2^20 multiply-adds (`EngineBLAS.minimumSplitMACs`).
+    static let parallelElements = 32_768
+    static let parallelMACs = 1 << 20
+
+    /// `cost` with its kernels marked as splitting over the cores when node `i` is large enough (native engine).
+    func parallel(_ cost: KernelCost, node i: Int) -> KernelCost {
+        guard nativeEngine, cost.kernels > 0 else { return cost }
+        let l = analysis.layers[i]
+        let samples = l.batchShared ? 1 : batch
+        let large = l.macs * samples >= Self.parallelMACs || l.outputElements * samples >= Self.parallelElements
+            || analysis.layers[i].inputs.contains { analysis.layers[$0].outputElements * samples >= Self.parallelElements }
+        var c = cost
+        c.parallelKernels = large ? cost.kernels : 0
+        return c
+    }
+
     /// A depthwise convolution (groups == input channels > 1): a direct loop, no GEMM.
     func isDepthwise(_ i: Int, _ c: Conv2d) -> Bool {
         c.groups > 1 && c.groups == analysis.layers[analysis.layers[i].inputs[0]].outputShape.dims[0]
@@ -95,13 +112,14 @@ struct RooflineCosts {
         case .conv2d(let c):
             let workspace = workspaceBytes(i) / 2 / Double(batch)   // one sample's buffer, allocated per call
             return KernelCost(flops: base.flops, bytes: base.bytes + workspaceBytes(i), kernels: 1,
-                              fresh: base.fresh + (workspace > 0 ? [workspace] : []), direct: isDepthwise(i, c))
+                              fresh: base.fresh + (workspace > 0 ? [workspace] : []),
+                              kind: isDepthwise(i, c) ? .direct : .product)
         case .maxPool2d(let p):
             // One comparison per window element (the count of FLOPs takes one per output), in a direct loop.
             let comparisons = Double(l.outputElements * batch * p.kernel.product)
-            return KernelCost(flops: comparisons, bytes: base.bytes, kernels: 1, fresh: base.fresh, direct: true)
+            return KernelCost(flops: comparisons, bytes: base.bytes, kernels: 1, fresh: base.fresh, kind: .pooling)
         case .avgPool2d:
-            return KernelCost(flops: base.flops, bytes: base.bytes, kernels: 1, fresh: base.fresh, direct: true)
+            return KernelCost(flops: base.flops, bytes: base.bytes, kernels: 1, fresh: base.fresh, kind: .pooling)
         case .attention:
             // The fused module: q, k, v and output projections, two batched products, softmax (and its scale).
             return KernelCost(flops: base.flops, bytes: base.bytes, kernels: 7, fresh: base.fresh)

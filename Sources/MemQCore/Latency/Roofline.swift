@@ -27,11 +27,11 @@ public struct Roofline: Sendable {
                                   nativeEngine: device.isCPU)
         var rows: [LayerLatency] = []
         for (i, layer) in analysis.layers.enumerated() {
-            rows.append(row(layer, phase: .forward, cost: costs.forward(i), dtype: compute))
+            rows.append(row(layer, phase: .forward, cost: costs.parallel(costs.forward(i), node: i), dtype: compute))
         }
         if train {
             for i in analysis.layers.indices.reversed() {
-                let cost = costs.backward(i)
+                let cost = costs.parallel(costs.backward(i), node: i)
                 if cost.kernels > 0 { rows.append(row(analysis.layers[i], phase: .backward, cost: cost, dtype: compute)) }
             }
             let impl: OptimizerImpl = optimizerImpl == .auto ? (device.isCPU || !optimizer.hasForeach ? .forLoop : .foreach)
