@@ -56,6 +56,9 @@ let package = Package(
             "MemQCore", "MemQZoo", "MemQReport", "MemQProbe", "MemQWire", "MemQTransport", "MemQClient", "MemQService", "MemQStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // The fuzz targets (one per reader of outside bytes) and their harness (libFuzzer, or a replayer).
+        .target(name: "MemQFuzz", dependencies: ["MemQCore", "MemQService", "MemQWire"]),
+        .executableTarget(name: "memq-fuzz", dependencies: ["MemQFuzz"]),
         .executableTarget(name: "memqd", dependencies: [
             "MemQServer", "MemQClient", "MemQCore", "MemQWire", "MemQService", "MemQProbe", "MemQStore",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -69,6 +72,7 @@ let package = Package(
         .testTarget(name: "MemQEngineTests", dependencies: ["MemQEngine"]),
         .testTarget(name: "MemQProbeTests", dependencies: ["MemQProbe", "MemQEngine", "MemQCore", "MemQZoo"]),
         .testTarget(name: "MemQTransportTests", dependencies: ["MemQTransport"]),
+        .testTarget(name: "MemQFuzzTests", dependencies: ["MemQFuzz", "MemQCore"], exclude: []),
         .testTarget(name: "MemQServiceTests", dependencies: ["MemQService", "MemQCore", "MemQReport", "MemQWire", "MemQStore"]),
         .testTarget(name: "MemQWireTests", dependencies: ["MemQWire", "MemQCore"]),
         .testTarget(name: "MemQCLITests", dependencies: ["memq", "MemQService", "MemQProbe", "MemQWire", "MemQCore",
