@@ -14,6 +14,8 @@ cd "$(dirname "$0")/.."
 SECONDS_EACH="${SECONDS_EACH:-60}"
 TARGETS="${TARGETS:-json spec body frame}"
 SCRATCH="${SCRATCH:-.build-fuzz}"
+# Seconds one input may take (debug build under ASan: a request body can run a plan over every GPU type).
+TIMEOUT="${TIMEOUT:-60}"
 swift build --scratch-path "$SCRATCH" --product memq-fuzz \
   -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DMEMQ_LIBFUZZER >&2 || exit 1
 BIN="$SCRATCH/debug/memq-fuzz"
@@ -22,12 +24,12 @@ status=0
 for t in $TARGETS; do
   mkdir -p "$SCRATCH/corpus/$t" "fuzz/crashes/$t"
   log="$SCRATCH/fuzz-$t.log"
-  MEMQ_FUZZ_TARGET="$t" "$BIN" -max_total_time="$SECONDS_EACH" -timeout=20 -rss_limit_mb=4096 -max_len=65536 \
+  MEMQ_FUZZ_TARGET="$t" "$BIN" -max_total_time="$SECONDS_EACH" -timeout="$TIMEOUT" -rss_limit_mb=4096 -max_len=65536 -report_slow_units=60 \
     -artifact_prefix="fuzz/crashes/$t/" "$SCRATCH/corpus/$t" "fuzz/corpus/$t" >"$log" 2>&1
   rc=$?
   runs=$(grep -oE "Done [0-9]+ runs" "$log" | grep -oE "[0-9]+" || echo "?")
   stats=$(grep -E "^#[0-9]+" "$log" | tail -1 | grep -oE "cov: [0-9]+ ft: [0-9]+ corp: [0-9]+/[0-9a-zA-Z]+" || true)
-  crashes=$(find "fuzz/crashes/$t" -type f | wc -l)
+  crashes=$(find "fuzz/crashes/$t" -type f \( -name "crash-*" -o -name "timeout-*" -o -name "oom-*" -o -name "leak-*" \) | wc -l)
   echo "$t: ${SECONDS_EACH} s, ${runs} executions, ${stats}, crashes saved: ${crashes}, exit ${rc}"
   [ "$rc" -ne 0 ] && status=1
 done
