@@ -3,7 +3,8 @@
 
 CLIENTS threads each send REQUESTS requests over loopback, mixed: good estimates/summaries/latency whose
 answers are checked against a reference taken first, malformed frames (wrong frame counts, bad version, unknown
-commands, invalid JSON, random bytes), and abandoned requests (the socket closed before the reply). Good requests
+commands, invalid JSON, random bytes), and abandoned requests (the socket closed before the reply); before that, a burst of BURST slow sweeps that fills the
+fast queue (429 beyond it) and a check that the daemon recovers. Good requests
 must be answered exactly once, correctly; every bad one must get an error status (or, for garbage that is not a
 request, nothing) and the daemon must keep serving. Prints one JSON line with the counts and memqd's VmRSS before
 and after.
@@ -120,6 +121,28 @@ def main():
             for k, v in local.items():
                 counts[k] += v
 
+    # A full queue: a burst of slow requests (sweeps over 64 batch sizes of resnet50 with a GPU) sent without waiting;
+    # those beyond the fast queue's bound must get 429, the rest 200, and a good request afterwards its answer.
+    burst = int(os.environ.get("BURST", 200))
+    flood = ctx.socket(zmq.DEALER)
+    flood.setsockopt(zmq.LINGER, 0)
+    flood.connect(endpoint)
+    sweep = json.dumps({"model": "resnet50", "batch": "1..64", "gpu": "a100-40gb", "runtime": "pytorch-cuda"}).encode()
+    for n in range(burst):
+        flood.send_multipart([VERSION, b"sweep", f"flood-{n}".encode(), sweep])
+    flood_status = {}
+    for _ in range(burst):
+        if not flood.poll(120000):
+            break
+        status = flood.recv_multipart()[1].decode()
+        flood_status[status] = flood_status.get(status, 0) + 1
+    flood.close()
+    cmd, body = GOOD[0]
+    recovered = call(ctx, endpoint, [VERSION, cmd.encode(), b"after-flood", json.dumps(body).encode()])
+    counts["flood"] = flood_status
+    counts["recovered_after_flood"] = bool(recovered and recovered[1] == b"200"
+                                           and recovered[3] == reference[(cmd, json.dumps(body, sort_keys=True))])
+
     start = time.time()
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for t in threads:
@@ -133,7 +156,8 @@ def main():
                   rss_before_kib=rss_before, rss_after_kib=rss_kib(pid),
                   healthy_after=bool(health and health[1] == b"200"))
     print(json.dumps(result))
-    ok = counts["good_wrong"] == 0 and counts["good_lost"] == 0 and counts["bad_ok"] == 0 and result["healthy_after"]
+    ok = (counts["good_wrong"] == 0 and counts["good_lost"] == 0 and counts["bad_ok"] == 0 and result["healthy_after"]
+          and counts["recovered_after_flood"] and sum(counts["flood"].values()) == burst)
     sys.exit(0 if ok else 1)
 
 
