@@ -31,6 +31,11 @@ public struct SweepResult: ReportRenderable, Hashable {
     }
 
     public func renderCSV() -> String {
-        CSVWriter.table(header: EstimateResult.csvHeader, rows: rows.map(\.csvRow))
+        guard rows.first?.speed != nil else { return CSVWriter.table(header: EstimateResult.csvHeader, rows: rows.map(\.csvRow)) }
+        return CSVWriter.table(header: EstimateResult.csvHeader + ["speed_device", "step_seconds", "samples_per_second"],
+                               rows: rows.map { r in
+                                   r.csvRow + [r.speed?.device ?? "", r.speed.map { String($0.stepSeconds) } ?? "",
+                                               r.speed.map { String($0.samplesPerSecond) } ?? ""]
+                               })
     }
 }

@@ -58,6 +58,9 @@ import MemQWire
         }
         #expect(speeds[1].stepSeconds > speeds[0].stepSeconds)
         #expect(s.renderText().contains("samples/s"))
+        let csv = s.renderCSV().split(separator: "\n")
+        #expect(csv.first?.hasSuffix("speed_device,step_seconds,samples_per_second") == true)
+        #expect(csv.dropFirst().first?.hasSuffix("a100-40gb,\(speeds[0].stepSeconds),\(speeds[0].samplesPerSecond)") == true)
         #expect(throws: WireError.self) { try service.sweep(["model": "resnet18", "batch": "8", "gpu": "t4", "device": "t4"]) }
         let f = try service.fit(["model": "resnet18", "gpu": "t4", "speed": true])
         #expect(f.atMax.speed?.device == "t4" && f.next.speed != nil)
