@@ -6,7 +6,8 @@ extension ServerConfig {
     /// The keys a configuration file may have, in the order `memqd --help` shows them.
     package static let keys = [
         "endpoints", "fast-workers", "inline-fast", "slow-workers", "fast-queue", "slow-queue", "max-message-bytes",
-        "validation-max-estimated-bytes", "validation-max-seconds", "grace-seconds", "job-retention",
+        "validation-max-estimated-bytes", "validation-max-seconds", "grace-seconds", "request-timeout-seconds",
+        "job-retention",
         "curve-secret-key-file", "curve-authorized-keys-file", "log-level", "backend", "heartbeat-ms",
         "heartbeat-liveness", "observations-db", "metrics-port",
     ]
@@ -49,6 +50,7 @@ extension ServerConfig {
         if let value = try reader.int("validation-max-estimated-bytes", 1...Int.max) { validationMaxEstimatedBytes = value }
         if let value = try reader.double("validation-max-seconds", 0.01...86_400) { validationMaxSeconds = value }
         if let value = try reader.double("grace-seconds", 0...3600) { graceSeconds = value }
+        if let value = try reader.double("request-timeout-seconds", 0...86_400) { requestTimeoutSeconds = value }
         if let value = try reader.int("job-retention", 1...1_000_000) { jobRetention = value }
         if let value = try reader.path("curve-secret-key-file") { curveSecretKeyFile = value }
         if let value = try reader.path("curve-authorized-keys-file") { curveAuthorizedKeysFile = value }

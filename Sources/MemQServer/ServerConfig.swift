@@ -25,6 +25,9 @@ package struct ServerConfig: Sendable, Hashable {
     package var validationMaxEstimatedBytes = 8 << 30
     /// The longest (seconds) a validation job may run before it fails with 408.
     package var validationMaxSeconds = 300.0
+    /// The longest (seconds) one fast request (estimate, sweep, fit, plan, ...) may compute before it is answered
+    /// 408 and its worker is freed; 0 sets no limit. Checked at every estimate (`WorkBudget`).
+    package var requestTimeoutSeconds = 30.0
     /// How long (seconds) shutdown waits for in-flight work before cancelling it.
     package var graceSeconds = 10.0
     /// Finished validation jobs remembered for `job` queries (the oldest are forgotten first).

@@ -315,6 +315,9 @@ package struct MemQService: Sendable {
         do {
             return try body()
         } catch {
+            if case .timedOut = error {
+                throw WireError(status: .timeout, code: "timeout", message: error.description, field: error.field)
+            }
             throw WireError(status: .badRequest, code: "invalid_request", message: error.description, field: error.field)
         }
     }

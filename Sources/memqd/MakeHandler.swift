@@ -17,22 +17,37 @@ func makeHandler(config: ServerConfig) throws -> any JobHandler {
     if let path = config.observationsDB {
         do { store = try ObservationStore(path: path) } catch { throw ValidationError("--observations-db: \(error)") }
     }
-    return ServiceHandler(service: MemQService(allowFiles: false, observations: store))
+    return ServiceHandler(service: MemQService(allowFiles: false, observations: store),
+                          requestTimeoutSeconds: config.requestTimeoutSeconds)
 }
 
 /// Adapts `MemQService` to the daemon's handler protocol.
 struct ServiceHandler: JobHandler {
     let service: MemQService
+    /// Each request's `WorkBudget` (0: none): past it the request is answered 408 and the worker is free again.
+    var requestTimeoutSeconds = 0.0
 
     func handle(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> JSONValue {
-        try service.handle(command, body: body)
+        try budgeted { () throws(WireError) in try service.handle(command, body: body) }
     }
 
     /// Estimates write their JSON directly (no `JSONValue` tree): the daemon's most frequent reply.
     func encodedReply(command: WireCommand, body: JSONValue, logger: Logger) throws(WireError) -> [UInt8] {
-        if command == .estimate { return try service.estimate(body).jsonBytes() }
-        if command == .batch { return try service.batchBytes(body) }
-        return try service.handle(command, body: body).bytes()
+        try budgeted { () throws(WireError) in
+            if command == .estimate { return try service.estimate(body).jsonBytes() }
+            if command == .batch { return try service.batchBytes(body) }
+            return try service.handle(command, body: body).bytes()
+        }
+    }
+
+    private func budgeted<T>(_ body: () throws(WireError) -> T) throws(WireError) -> T {
+        do {
+            return try WorkBudget.run(seconds: requestTimeoutSeconds, body)
+        } catch let error as WireError {
+            throw error
+        } catch {
+            throw WireError(status: .internalError, code: "internal", message: "\(error)")
+        }
     }
 
     func answersQuickly(command: WireCommand, body: JSONValue) -> Bool {

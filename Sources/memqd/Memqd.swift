@@ -55,6 +55,8 @@ struct Memqd: ParsableCommand {
     var validationMaxSeconds: Double?
     @Option(help: "Seconds in-flight work may take to finish after SIGTERM (default 10).")
     var graceSeconds: Double?
+    @Option(help: "Longest one fast request (estimate, sweep, fit, plan, ...) may compute, in seconds; then it is answered 408 and its worker freed; 0 for no limit (default 30).")
+    var requestTimeoutSeconds: Double?
     @Option(help: "Finished validation jobs remembered for `job` queries (default 256).")
     var jobRetention: Int?
     @Option(help: ArgumentHelp("The daemon's CURVE secret key file (from `memq keygen`); turns CURVE on for every endpoint.", valueName: "file"))
@@ -148,8 +150,14 @@ struct Memqd: ParsableCommand {
             config.validationMaxSeconds = validationMaxSeconds
         }
         if let graceSeconds {
-            guard graceSeconds >= 0 else { throw ValidationError("--grace-seconds must be 0 or more, got \(graceSeconds)") }
+            guard (0...3600).contains(graceSeconds) else { throw ValidationError("--grace-seconds must be in 0...3600 (as in the config file), got \(graceSeconds)") }
             config.graceSeconds = graceSeconds
+        }
+        if let requestTimeoutSeconds {
+            guard (0...86_400).contains(requestTimeoutSeconds) else {
+                throw ValidationError("--request-timeout-seconds must be in 0...86400 (0: no limit), got \(requestTimeoutSeconds)")
+            }
+            config.requestTimeoutSeconds = requestTimeoutSeconds
         }
         if let jobRetention { config.jobRetention = try Self.check("--job-retention", jobRetention, 1...1_000_000) }
         if let curveSecretKeyFile { config.curveSecretKeyFile = curveSecretKeyFile }

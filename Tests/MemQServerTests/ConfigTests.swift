@@ -26,6 +26,7 @@ struct ConfigTests {
             (#"{"endpoints": [5555]}"#, "endpoints[0]", "tcp://127.0.0.1:5555"),
             (#"{"log-level": "loud"}"#, "log-level", "trace, debug, info"),
             (#"{"inline-fast": "yes"}"#, "inline-fast", "true or false"),
+            (#"{"request-timeout-seconds": -1}"#, "request-timeout-seconds", "from 0"),
           ])
     func invalid(json: String, key: String, hint: String) throws {
         do {

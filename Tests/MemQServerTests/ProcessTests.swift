@@ -71,6 +71,24 @@ struct ProcessTests {
         #expect(broker.standardError.contains("SIGTERM: draining"))
     }
 
+    @Test("request-timeout-seconds: a sweep past the limit is answered 408 and the worker serves the next request")
+    func requestTimeout() throws {
+        let daemon = try DaemonProcess(["--endpoint", "tcp://127.0.0.1:*", "--fast-workers", "1", "--inline-fast", "false",
+                                        "--request-timeout-seconds", "0.05"])
+        defer { daemon.stop() }
+        let endpoint = try daemon.line(after: "listening")
+        let client = try client(endpoint, timeout: 60)
+        // 16 batches x 3 dtypes x 4 optimizers of ResNet-152: 192 step simulations, seconds of work in a debug build.
+        let sweep = try client.request(.sweep, body: ["model": "resnet152", "batch": ["1..32768"],
+                                                      "dtype": ["fp32", "bf16", "fp16"],
+                                                      "optimizer": ["sgd", "adam", "adamw", "rmsprop"]])
+        #expect(sweep.status == .timeout, "body: \(sweep.body)")
+        #expect(sweep.body["error"]?["code"] == "timeout")
+        if case .string(let message)? = sweep.body["error"]?["message"] { #expect(message.contains("request-timeout-seconds")) }
+        let small = try client.request(.summary, body: ["model": "lenet5"])
+        #expect(small.status == .ok)
+    }
+
     @Test("scripts/memq_client.py talks to a running daemon; its exit code follows the status",
           .enabled(if: ProcessTests.hasPyzmq, "pyzmq is not installed (python3 -c 'import zmq' failed); run scripts/setup.sh"))
     func pythonClient() throws {

@@ -17,6 +17,8 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
     case checkpointBeyondBlocks(every: Int, blocks: [String])
     /// A LoRA target names no linear layer; `linears` lists the last name components of the model's linear layers.
     case loraTargetMatchesNothing(target: String, linears: [String])
+    /// The request's `WorkBudget` ran out.
+    case timedOut(seconds: Double)
 
     public var description: String {
         switch self {
@@ -43,6 +45,9 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .checkpointBeyondBlocks(let k, let blocks):
             "option 'checkpoint': every:\(k) needs at least \(k) blocks; the model has \(blocks.count) blocks "
                 + "(every:1 to every:\(blocks.count)): \(Self.list(blocks))"
+        case .timedOut(let seconds):
+            "the request took longer than this daemon's limit of \(seconds) s (request-timeout-seconds); ask for less "
+                + "at once (fewer batches, dtypes or GPUs, a smaller model) or raise the limit"
         case .loraTargetMatchesNothing(let target, let linears):
             "option 'lora': target '\(target)' matches no linear layer (a target names a layer or its last name "
                 + "components, as peft matches target_modules); linear layers are: \(Self.list(linears))"
@@ -58,6 +63,7 @@ public enum EstimateError: Error, Sendable, Equatable, CustomStringConvertible {
         case .freezeMatchesNothing: "freeze"
         case .checkpointBlockNotFound, .checkpointBeyondBlocks: "checkpoint"
         case .loraTargetMatchesNothing: "lora"
+        case .timedOut: "request"
         }
     }
 

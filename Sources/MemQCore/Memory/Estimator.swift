@@ -83,6 +83,7 @@ public enum Estimator {
     // MARK: Validation
 
     static func validate(_ analysis: ModelAnalysis, _ config: TrainingConfig) throws(EstimateError) {
+        try WorkBudget.check()   // every estimate, sweep row, fit probe and plan row starts here
         guard config.batch >= 1 else {
             throw .invalidOption(field: "batch", message: "must be a positive integer, got \(config.batch)")
         }
