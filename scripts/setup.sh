@@ -2,7 +2,7 @@
 # Installs the system packages MemQ needs, only when they are missing.
 # libzmq3-dev: memqd's transport; libopenblas-dev: the native engine's GEMM; libsqlite3-dev: memqd's observations (GRDB);
 # pkg-config: how SwiftPM finds both; chromium: the headless browser the HTML report test opens its page in;
-# pyzmq: the example Python client used in a test.
+# pyzmq: the example Python client used in a test; majortomo: the MDP/0.2 interop tests.
 set -euo pipefail
 
 need=()
@@ -21,4 +21,11 @@ fi
 if ! python3 -c 'import zmq' >/dev/null 2>&1; then
   echo "setup: installing pyzmq" >&2
   python3 -m pip install --quiet pyzmq || echo "setup: pyzmq unavailable; the Python client test will be skipped" >&2
+fi
+
+# majortomo: an independent MDP/0.2 (RFC 18) broker, client and worker in pure Python; the interop tests run memqd
+# workers behind it and it behind memqd's broker (Tests/MemQServerTests/MDPInteropTests.swift).
+if ! python3 -c 'import majortomo.broker' >/dev/null 2>&1; then
+  echo "setup: installing majortomo 0.2.0" >&2
+  python3 -m pip install --quiet 'majortomo==0.2.0' || echo "setup: majortomo unavailable; the MDP interop tests will be skipped" >&2
 fi

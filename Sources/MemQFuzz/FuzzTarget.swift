@@ -15,7 +15,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// Request bodies as memqd reads them: `estimate`, `summary`, `latency` and `plan` of the same body.
     case body
     /// The wire frames after the routing envelope (`WireEnvelope.split`, `WireRequest.decode`) and replies
-    /// (`WireReply.decode`). The input is split into frames at every 0xFF byte.
+    /// (`WireReply.decode`), and MDP/0.2 worker messages (`MDP.parseWorker`, `MDP.addressed`). The input is split into frames at every 0xFF byte.
     case frame
 
     /// Runs one input through the target.
@@ -56,6 +56,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     static func frame(_ bytes: [UInt8]) {
         let frames = bytes.split(separator: 0xFF, omittingEmptySubsequences: false).map { Array($0) }
         _ = try? WireReply.decode(frames)
+        // MDP/0.2 worker messages as the broker and the worker read them, with their MEMQ/1 bodies.
+        if let message = MDP.parseWorker(frames[...]), let (_, body) = MDP.addressed(message.rest) {
+            _ = try? WireReply.decode(Array(body))
+            _ = try? WireRequest.decode(body, maxBodyBytes: 1 << 20)
+        }
         guard let (_, payload) = WireEnvelope.split(frames) else { return }
         _ = try? WireRequest.decode(payload, maxBodyBytes: 1 << 20)
     }

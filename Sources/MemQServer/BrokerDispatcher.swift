@@ -4,12 +4,15 @@ import MemQCore
 import MemQTransport
 import MemQWire
 
-/// Broker mode: hands work to remote `memqd --worker` processes on the backend endpoint
-/// (protocol ``WorkerProtocol``), one request per worker at a time, fast and validation alike.
+/// Broker mode: an MDP/0.2 broker (``MDP``, RFC 18) for service `mdp-service` on the backend endpoint. Workers
+/// are `memqd --worker` processes or any conforming MDP worker; each gets one request at a time, fast and
+/// validation alike, as MEMQ/1 frames in the REQUEST body, and answers with MEMQ/1 reply frames in FINAL.
 ///
 /// Lives on the frontend thread; its backend ROUTER is polled with the frontend's. A worker that
 /// misses `heartbeat-liveness` heartbeats is dead; its request goes back to the head of the queue
 /// once (estimates are pure, so a retry is safe), and fails with 500 if its second worker dies too.
+/// MDP has no CANCEL: a validation cancelled or timed out while a worker runs it is stopped with DISCONNECT,
+/// after which the worker registers again.
 final class BrokerDispatcher: Dispatcher {
     /// A request waiting for, or held by, a worker.
     private struct Task {
@@ -35,8 +38,8 @@ final class BrokerDispatcher: Dispatcher {
         var lastSeen: ContinuousClock.Instant
         /// What it is doing.
         var task: Task?
-        /// Whether CANCEL was sent for its task.
-        var cancelSent = false
+        /// The framing it used, which the broker answers in.
+        var framing: MDP.Framing
     }
 
     /// The bound backend endpoint.
@@ -63,6 +66,8 @@ final class BrokerDispatcher: Dispatcher {
     private var lastSlowTicket: UInt64 = 1 << 62
     /// Requests given to a second worker after the first died.
     private var requeued = 0
+    /// The service this broker serves.
+    private let service: [UInt8]
 
     /// Binds the backend; call on the frontend thread.
     ///
@@ -74,6 +79,7 @@ final class BrokerDispatcher: Dispatcher {
         slowLimit = config.slowQueue
         interval = .milliseconds(config.heartbeatMs)
         expiry = .milliseconds(config.heartbeatMs * config.heartbeatLiveness)
+        service = Array(config.mdpService.utf8)
         do {
             backend = try ZMQSocket(context, type: .router)
             try backend.set(.linger, 0)
@@ -136,11 +142,13 @@ final class BrokerDispatcher: Dispatcher {
             lastHeartbeat = now
             for id in workers.keys { send(to: id, .heartbeat) }
         }
-        // Validation jobs cancelled or timed out while a worker runs them: tell the worker.
-        for (id, worker) in workers where !worker.cancelSent {
+        // Validation jobs cancelled or timed out while a worker runs them: DISCONNECT stops the worker (MDP has no
+        // cancel); it registers again on a new socket.
+        for (id, worker) in workers {
             guard let task = worker.task, let jobID = task.jobID, jobs.record(jobID)?.state.isFinal ?? true else { continue }
-            workers[id]?.cancelSent = true
-            send(to: id, .cancel, [Array(String(task.ticket).utf8)])
+            logger.info("stopping a worker's cancelled validation with DISCONNECT", metadata: ["worker": "\(Self.name(id))", "job": "\(jobID)"])
+            send(to: id, .disconnect)
+            forget(id)
         }
         dispatch()
         return outcomes
@@ -172,47 +180,90 @@ final class BrokerDispatcher: Dispatcher {
 
     // MARK: Messages from workers
 
-    /// Handles one backend message.
-    private func handle(_ message: [[UInt8]], into outcomes: inout [FastOutcome]) {
-        guard message.count >= 3, let type = WorkerProtocol.type(of: message[1...]) else {
-            logger.notice("backend message is not MEMQW/1; ignored", metadata: ["frames": "\(message.count)"])
+    /// Handles one backend message: `[routing-id, ("")?, "MDPW02", command, ...]`.
+    private func handle(_ frames: [[UInt8]], into outcomes: inout [FastOutcome]) {
+        guard frames.count >= 3, let message = MDP.parseWorker(frames[1...]) else {
+            // RFC 18: drop invalid messages.
+            logger.notice("backend message is not MDPW02; dropped", metadata: ["frames": "\(frames.count)"])
             return
         }
-        let id = message[0]
-        let rest = Array(message[3...])
+        let id = frames[0]
         let known = workers[id] != nil
         workers[id]?.lastSeen = .now
-        switch type {
+        switch message.command {
         case .ready:
-            if known { remove(id, into: &outcomes) }  // It restarted: whatever it held is lost.
-            workers[id] = Worker(id: id, lastSeen: .now)
+            if known { remove(id, into: &outcomes) }  // It registered again: whatever it held is lost.
+            guard message.rest.count == 1, message.rest[0] == service else {
+                let asked = String(decoding: (message.rest.first ?? []).prefix(64), as: UTF8.self)
+                logger.notice("worker asked for a service this broker does not serve; sent DISCONNECT",
+                              metadata: ["worker": "\(Self.name(id))", "service": "\(asked)",
+                                         "serves": "\(String(decoding: service, as: UTF8.self))"])
+                send(to: id, .disconnect, framing: message.framing)
+                return
+            }
+            workers[id] = Worker(id: id, lastSeen: .now, framing: message.framing)
             idle.append(id)
-            logger.info("worker joined", metadata: ["worker": "\(Self.name(id))", "workers": "\(workers.count)"])
+            logger.info("worker joined", metadata: ["worker": "\(Self.name(id))", "workers": "\(workers.count)",
+                                                    "framing": "\(message.framing.rawValue)"])
         case .heartbeat:
-            if !known { send(to: id, .disconnect) }  // Unknown (e.g. we restarted): ask it to re-announce.
-        case .reply:
-            guard known, rest.count == 3, let worker = workers[id], let task = worker.task,
-                  String(decoding: rest[0], as: UTF8.self) == String(task.ticket) else { return }
-            let status = WireStatus(frame: rest[1]) ?? .internalError
-            let body = (try? JSONValue.parse(Data(rest[2]))) ?? WireError.internalError("a worker sent a reply that is not JSON").body
+            if !known { send(to: id, .disconnect, framing: message.framing) }  // Unknown (we restarted): register again.
+        case .final:
+            guard known, let task = workers[id]?.task, let (client, body) = MDP.addressed(message.rest),
+                  client == Self.address(task.ticket) else {
+                unexpected(id, message, into: &outcomes)
+                return
+            }
             workers[id]?.task = nil
-            workers[id]?.cancelSent = false
             idle.append(id)
-            complete(task, status: status, body: body, into: &outcomes)
-        case .progress:
-            guard rest.count == 3, let task = workers[id]?.task, let jobID = task.jobID,
-                  String(decoding: rest[0], as: UTF8.self) == String(task.ticket),
-                  let fraction = Double(String(decoding: rest[1], as: UTF8.self)) else { return }
-            jobs.progress(jobID, fraction: fraction, phase: String(decoding: rest[2], as: UTF8.self))
+            switch Result(catching: { () throws(WireError) in try WireReply.decode(Array(body)) }) {
+            case .success(let reply): complete(task, status: reply.status, body: reply.body, into: &outcomes)
+            case .failure(let error):
+                let failure = WireError.internalError("a worker's FINAL body is not a MEMQ/1 reply: \(error.message)")
+                complete(task, status: failure.status, body: failure.body, into: &outcomes)
+            }
+        case .partial:
+            guard known, let task = workers[id]?.task, let (client, body) = MDP.addressed(message.rest),
+                  client == Self.address(task.ticket) else {
+                unexpected(id, message, into: &outcomes)
+                return
+            }
+            // Progress of a validation; a fast request's client gets one reply, so its PARTIALs are not forwarded.
+            guard let jobID = task.jobID, let reply = try? WireReply.decode(Array(body)) else { return }
+            let fraction: Double
+            switch reply.body["progress"] {
+            case .double(let f)?: fraction = f
+            case .int(let i)?: fraction = Double(i)
+            default: return
+            }
+            let phase = if case .string(let p)? = reply.body["phase"] { p } else { "" }
+            jobs.progress(jobID, fraction: fraction, phase: phase)
         case .disconnect:
             if known {
                 logger.info("worker left", metadata: ["worker": "\(Self.name(id))"])
                 remove(id, into: &outcomes)
             }
-        case .request, .cancel:
-            logger.notice("worker sent a broker-only message; ignored", metadata: ["type": "\(type.rawValue)"])
+        case .request:
+            unexpected(id, message, into: &outcomes)
         }
     }
+
+    /// RFC 18: "The broker MUST respond to any valid but unexpected command by sending DISCONNECT and then no further
+    /// commands to that worker."
+    private func unexpected(_ id: [UInt8], _ message: MDP.WorkerMessage, into outcomes: inout [FastOutcome]) {
+        logger.notice("unexpected command from a worker; sent DISCONNECT",
+                      metadata: ["worker": "\(Self.name(id))", "command": "\(message.command)"])
+        send(to: id, .disconnect, framing: message.framing)
+        remove(id, into: &outcomes)
+    }
+
+    /// Forgets a worker without touching its task (already final).
+    private func forget(_ id: [UInt8]) {
+        workers.removeValue(forKey: id)
+        idle.removeAll { $0 == id }
+    }
+
+    /// The MDP client address of a task: its ticket in decimal.
+    private static func address(_ ticket: UInt64) -> [UInt8] { Array(String(ticket).utf8) }
 
     /// Forgets a worker, giving its request to another worker (once) or failing it.
     private func remove(_ id: [UInt8], into outcomes: inout [FastOutcome]) {
@@ -261,16 +312,17 @@ final class BrokerDispatcher: Dispatcher {
                 }
             }
             workers[id]?.task = task
-            workers[id]?.cancelSent = false
-            send(to: id, .request, [Array(String(task.ticket).utf8), Array(task.command.rawValue.utf8),
-                                    Array(task.requestID.utf8), Array(task.body.serialized())])
+            let request = WireRequest(command: task.command, requestID: task.requestID, body: task.body)
+            send(to: id, .request, [Self.address(task.ticket), []] + request.frames)
         }
     }
 
-    /// Sends one message to a worker without blocking; a worker that cannot take it will time out.
-    private func send(to id: [UInt8], _ type: WorkerProtocol.Message, _ rest: [[UInt8]] = []) {
+    /// Sends one message to a worker without blocking, in the framing it uses; a worker that cannot take it will
+    /// time out.
+    private func send(to id: [UInt8], _ command: MDP.WorkerCommand, _ rest: [[UInt8]] = [], framing: MDP.Framing? = nil) {
+        let framing = framing ?? workers[id]?.framing ?? .rfc18
         do {
-            _ = try backend.send([id] + WorkerProtocol.frames(type, rest), flags: .dontWait)
+            _ = try backend.send([id] + MDP.worker(command, rest, framing: framing), flags: .dontWait)
         } catch {
             logger.debug("backend send failed", metadata: ["worker": "\(Self.name(id))", "error": "\(error)"])
         }

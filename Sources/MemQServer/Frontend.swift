@@ -130,7 +130,8 @@ final class Frontend {
     /// Decodes and routes one message.
     private func handle(_ message: [[UInt8]]) {
         let received = ContinuousClock.now
-        guard let (envelope, payload) = WireEnvelope.split(message) else { return }
+        guard var (envelope, payload) = WireEnvelope.split(message) else { return }
+        if payload.first == MDP.clientHeader, !unwrapMDP(&envelope, &payload, received: received) { return }
         let request: WireRequest
         do {
             request = try WireRequest.decode(payload, maxBodyBytes: config.maxMessageBytes)
@@ -182,6 +183,32 @@ final class Frontend {
             case .failure(let error): fail(error)
             }
         }
+    }
+
+    /// An MDP/0.2 client's REQUEST (`"MDPC02" 0x01 service body...`): the body is a MEMQ/1 request, and every
+    /// reply goes back as `"MDPC02" 0x03 service` (FINAL) + the MEMQ/1 reply frames, in the framing the client used.
+    /// - Returns: false if the message was answered with an error here (not a REQUEST, another service).
+    private func unwrapMDP(_ envelope: inout WireEnvelope, _ payload: inout ArraySlice<[UInt8]>,
+                           received: ContinuousClock.Instant) -> Bool {
+        let frames = Array(payload.prefix(3))
+        let service = frames.count >= 3 ? frames[2] : []
+        envelope.frames += [MDP.clientHeader, [MDP.ClientCommand.final.rawValue], service]
+        func refuse(_ error: WireError) -> Bool {
+            logger.info("bad MDP request", metadata: ["error": "\(error)"])
+            send(WireReply(error: error, requestID: []), to: envelope, command: ServerStats.invalidCommand, received: received)
+            return false
+        }
+        guard frames.count >= 3 else {
+            return refuse(WireError(status: .badRequest, code: "bad_frames", message: "an MDPC02 REQUEST is \"MDPC02\", 0x01, service, then the body (RFC 18); got \(payload.count) frames", field: "frames"))
+        }
+        guard frames[1] == [MDP.ClientCommand.request.rawValue] else {
+            return refuse(WireError(status: .badRequest, code: "bad_command", message: "MDPC02 command \(MDP.describe(frames[1])) is not REQUEST (0x01, RFC 18); a client sends only REQUEST", field: "frame 2 (command)"))
+        }
+        guard service == Array(config.mdpService.utf8) else {
+            return refuse(WireError(status: .notFound, code: "unknown_service", message: "this broker serves MDP service \"\(config.mdpService)\", not \"\(String(decoding: service.prefix(64), as: UTF8.self))\"", field: "frame 3 (service)"))
+        }
+        payload = payload.dropFirst(3)
+        return true
     }
 
     /// The answer to job, cancel, health or stats.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MemQCore
+import MemQWire
 
 extension ServerConfig {
     /// The keys a configuration file may have, in the order `memqd --help` shows them.
@@ -8,7 +9,7 @@ extension ServerConfig {
         "endpoints", "fast-workers", "inline-fast", "slow-workers", "fast-queue", "slow-queue", "max-message-bytes",
         "validation-max-estimated-bytes", "validation-max-seconds", "grace-seconds", "request-timeout-seconds",
         "job-retention",
-        "curve-secret-key-file", "curve-authorized-keys-file", "log-level", "backend", "heartbeat-ms",
+        "curve-secret-key-file", "curve-authorized-keys-file", "log-level", "backend", "mdp-service", "mdp-framing", "heartbeat-ms",
         "heartbeat-liveness", "observations-db", "metrics-port",
     ]
 
@@ -56,10 +57,21 @@ extension ServerConfig {
         if let value = try reader.path("curve-authorized-keys-file") { curveAuthorizedKeysFile = value }
         if let value = try reader.logLevel() { logLevel = value }
         if let value = try reader.path("backend") { backend = value }
+        if let value = try reader.mdpService() { mdpService = value }
+        if let value = try reader.mdpFraming() { mdpFraming = value }
         if let value = try reader.int("heartbeat-ms", 10...600_000) { heartbeatMs = value }
         if let value = try reader.int("heartbeat-liveness", 1...100) { heartbeatLiveness = value }
         if let value = try reader.path("observations-db") { observationsDB = value }
         if let value = try reader.int("metrics-port", 0...65535) { metricsPort = value }
+    }
+
+    /// Why `name` cannot be an MDP service name, or nil if it can.
+    package static func invalidServiceName(_ name: String) -> String? {
+        let bytes = Array(name.utf8)
+        guard (1...255).contains(bytes.count), bytes.allSatisfy({ (0x21...0x7e).contains($0) }) else {
+            return "must be 1 to 255 printable ASCII characters without spaces (an MDP service name such as \"memq\"), got \"\(name.prefix(40))\""
+        }
+        return nil
     }
 
     /// Checks what can only be checked as a whole: CURVE needs both files.
@@ -152,6 +164,22 @@ private struct Reader {
         case let value?:
             throw error(key, "must be an array of endpoint strings, e.g. [\"tcp://127.0.0.1:5555\"], got \(value.serializedText)")
         }
+    }
+
+    /// The MDP service name: printable ASCII, 1 to 255 bytes (RFC 18: "printable string").
+    func mdpService() throws(ConfigError) -> String? {
+        guard let text = try path("mdp-service") else { return nil }
+        guard let reason = ServerConfig.invalidServiceName(text) else { return text }
+        throw error("mdp-service", reason)
+    }
+
+    /// The framing memqd's worker sends.
+    func mdpFraming() throws(ConfigError) -> MDP.Framing? {
+        guard let text = try path("mdp-framing") else { return nil }
+        guard let framing = MDP.Framing(rawValue: text) else {
+            throw error("mdp-framing", "must be \"rfc18\" (RFC 18, no empty frame) or \"delimited\" (an empty frame first, as majortomo sends), got \"\(text.prefix(40))\"")
+        }
+        return framing
     }
 
     /// The log level.

@@ -1,4 +1,5 @@
 import Logging
+import MemQWire
 
 /// Everything memqd is configured by: `config/memqd.json`, then command-line flags.
 ///
@@ -41,6 +42,11 @@ package struct ServerConfig: Sendable, Hashable {
     package var logLevel: Logger.Level = .info
     /// Broker mode: where workers connect.
     package var backend = "tcp://127.0.0.1:5556"
+    /// Broker and workers: the MDP/0.2 service name workers register (READY) and the broker serves.
+    package var mdpService = MDP.defaultService
+    /// Workers: whether MDP commands start with an empty frame (`delimited`, for majortomo-like brokers) or not
+    /// (`rfc18`, as RFC 18 writes them). memqd's broker reads both and answers each peer in its own framing.
+    package var mdpFraming = MDP.Framing.rfc18
     /// Broker and workers: milliseconds between heartbeats.
     package var heartbeatMs = 1000
     /// Broker and workers: heartbeats missed before the peer counts as dead.

@@ -6,8 +6,10 @@ import MemQTransport
 import MemQWire
 import Synchronization
 
-/// `memqd --worker`: joins a broker's backend (protocol ``WorkerProtocol``), runs one request at a
-/// time with the handler, and heartbeats both ways; if the broker falls silent it reconnects.
+/// `memqd --worker`: an MDP/0.2 worker (``MDP``, RFC 18) of service `mdp-service` behind any conforming broker
+/// (memqd's own, or another): it runs one request at a time with the handler, heartbeats both ways, and
+/// registers again on a new socket after DISCONNECT or a silent broker. Bodies are MEMQ/1 request frames; the
+/// FINAL body is the MEMQ/1 reply, a validation's progress goes in PARTIALs.
 package final class WorkerAgent: Sendable {
     /// The broker backend to connect to.
     package let endpoint: String
@@ -61,47 +63,56 @@ package final class WorkerAgent: Sendable {
         while !stopRequested.withLock({ $0 }) {
             let readable = (try? socket.poll(.readable, timeoutMs: 20))?.contains(.readable) ?? false
             if readable {
-                while let message = try? socket.receiveMultipart(flags: .dontWait) {
+                while let frames = try? socket.receiveMultipart(flags: .dontWait) {
+                    guard let message = MDP.parseWorker(frames[...]) else {
+                        logger.notice("the broker sent a message that is not MDPW02; dropped", metadata: ["frames": "\(frames.count)"])
+                        continue
+                    }
                     brokerSeen = .now
-                    guard let type = WorkerProtocol.type(of: message[...]) else { continue }
-                    let rest = Array(message.dropFirst(2))
-                    switch type {
-                    case .request where rest.count == 4:
-                        let ticket = String(decoding: rest[0], as: UTF8.self)
-                        guard current == nil else {
-                            let error = WireError.queueFull("worker", limit: 1)
-                            send(socket, .reply, [rest[0], error.status.frame, Array(error.body.serialized())])
+                    switch message.command {
+                    case .request:
+                        guard let (client, body) = MDP.addressed(message.rest) else {
+                            logger.notice("REQUEST without a client address and empty delimiter; dropped")
                             continue
                         }
-                        guard let command = WireCommand(rawValue: String(decoding: rest[1], as: UTF8.self)),
-                              let body = try? JSONValue.parse(Data(rest[3])) else {
-                            let error = WireError.internalError("the broker sent a request this worker cannot read")
-                            send(socket, .reply, [rest[0], error.status.frame, Array(error.body.serialized())])
+                        if current != nil {
+                            // RFC 18: one request at a time. Answer the extra one rather than lose it.
+                            finish(socket, client: client, WireReply(error: .queueFull("worker", limit: 1), requestID: []))
                             continue
                         }
-                        current = WorkerExecution(ticket: ticket, command: command,
-                                                  requestID: String(decoding: rest[2], as: UTF8.self), body: body,
-                                                  handler: handler, limits: config.validationLimits, logger: logger)
-                    case .cancel:
-                        if let current, rest.first.map({ String(decoding: $0, as: UTF8.self) }) == current.ticket {
-                            current.cancel.cancel(WireError(status: .ok, code: "cancelled", message: "cancelled by the broker"))
+                        do {
+                            let request = try WireRequest.decode(body, maxBodyBytes: config.maxMessageBytes)
+                            current = WorkerExecution(client: client, request: request, handler: handler,
+                                                      limits: config.validationLimits, logger: logger)
+                        } catch {
+                            finish(socket, client: client, WireReply(error: error.error, requestID: error.requestID))
                         }
                     case .disconnect:
-                        logger.notice("the broker asked this worker to re-announce itself")
+                        // The broker forgets this worker (it restarted, or it cancels the running validation):
+                        // RFC 18 says close the socket and register again on a new one.
+                        logger.notice("the broker said DISCONNECT; registering again")
+                        if let execution = current {
+                            execution.cancel.cancel(WireError(status: .ok, code: "cancelled", message: "cancelled by the broker"))
+                            current = nil
+                        }
                         socket.close()
                         socket = try connect()
-                    default:
+                    case .heartbeat:
                         break
+                    case .ready, .partial, .final:
+                        logger.notice("the broker sent a worker-only command; dropped", metadata: ["command": "\(message.command)"])
                     }
                 }
             }
             if let execution = current {
                 if let progress = execution.takeProgress() {
-                    send(socket, .progress, [Array(execution.ticket.utf8), Array(String(progress.fraction).utf8),
-                                             Array(progress.phase.utf8)])
+                    let body: JSONValue = ["state": "running", "progress": .double(progress.fraction), "phase": .string(progress.phase)]
+                    let reply = WireReply(status: .accepted, requestID: execution.request.requestID, body: body)
+                    send(socket, .partial, [execution.client, []] + reply.frames)
                 }
                 if let outcome = execution.outcome {
-                    send(socket, .reply, [Array(execution.ticket.utf8), outcome.status.frame, Array(outcome.body.serialized())])
+                    finish(socket, client: execution.client,
+                           WireReply(status: outcome.status, requestID: execution.request.requestID, body: outcome.body))
                     current = nil
                 }
             }
@@ -110,7 +121,8 @@ package final class WorkerAgent: Sendable {
                 send(socket, .heartbeat)
                 heartbeatSent = now
             }
-            if brokerSeen.advanced(by: expiry) < now {
+            // Some brokers (majortomo) do not heartbeat a busy worker: a silent broker counts only while idle.
+            if current == nil, brokerSeen.advanced(by: expiry) < now {
                 logger.warning("the broker is silent; reconnecting", metadata: ["backend": "\(endpoint)"])
                 socket.close()
                 socket = try connect()
@@ -120,6 +132,11 @@ package final class WorkerAgent: Sendable {
         current?.cancel.cancel(WireError.shuttingDown)
         send(socket, .disconnect)
         logger.info("worker stopped")
+    }
+
+    /// Sends the FINAL reply to `client`.
+    private func finish(_ socket: ZMQSocket, client: [UInt8], _ reply: WireReply) {
+        send(socket, .final, [client, []] + reply.frames)
     }
 
     /// A fresh DEALER connected to the broker, having said READY.
@@ -134,8 +151,9 @@ package final class WorkerAgent: Sendable {
                 try socket.set(.curveSecretKey, curve.clientKeys.secretKey)
             }
             try socket.connect(endpoint)
-            send(socket, .ready)
-            logger.info("worker connected", metadata: ["backend": "\(endpoint)"])
+            send(socket, .ready, [Array(config.mdpService.utf8)])
+            logger.info("worker connected", metadata: ["backend": "\(endpoint)", "service": "\(config.mdpService)",
+                                                       "framing": "\(config.mdpFraming.rawValue)"])
             return socket
         } catch {
             throw ServerError("cannot connect to the broker backend \(endpoint) (--connect)", cause: "\(error)")
@@ -143,10 +161,10 @@ package final class WorkerAgent: Sendable {
     }
 
     /// Sends one message; a failure is logged, and heartbeats sort out the rest.
-    private func send(_ socket: ZMQSocket, _ type: WorkerProtocol.Message, _ rest: [[UInt8]] = []) {
+    private func send(_ socket: ZMQSocket, _ command: MDP.WorkerCommand, _ rest: [[UInt8]] = []) {
         do {
-            if try !socket.send(WorkerProtocol.frames(type, rest), flags: .dontWait) {
-                logger.debug("worker could not queue a \(type.rawValue) message")
+            if try !socket.send(MDP.worker(command, rest, framing: config.mdpFraming), flags: .dontWait) {
+                logger.debug("worker could not queue a \(command) message")
             }
         } catch {
             logger.debug("worker send failed", metadata: ["error": "\(error)"])

@@ -15,29 +15,38 @@ final class WorkerExecution: Sendable {
         var progress: (fraction: Double, phase: String)?
     }
 
-    /// The broker's ticket for the request.
-    let ticket: String
-    /// Set by CANCEL.
+    /// The MDP client address of the request (the broker's envelope), echoed in PARTIAL and FINAL.
+    let client: [UInt8]
+    /// The request, as its MEMQ/1 frames said.
+    let request: WireRequest
+    /// Set when the broker says DISCONNECT mid-request.
     let cancel = CancellationFlag()
     /// Shared with the execution thread.
     private let state = Mutex(State())
 
-    /// Starts running `command` with `body` on a new thread.
-    init(ticket: String, command: WireCommand, requestID: String, body: JSONValue, handler: any JobHandler,
-         limits: ValidationLimits, logger: Logger) {
-        self.ticket = ticket
+    /// Starts running `request` on a new thread.
+    init(client: [UInt8], request: WireRequest, handler: any JobHandler, limits: ValidationLimits, logger: Logger) {
+        self.client = client
+        self.request = request
         var log = logger
-        log[metadataKey: "request-id"] = "\(requestID)"
+        log[metadataKey: "request-id"] = "\(request.requestID)"
         let thread = Thread { [self, log] in
             let result: Result<JSONValue, WireError>
             do throws(WireError) {
-                if command == .validate {
+                switch request.command {
+                case .validate:
                     result = .success(try handler.validate(
-                        body: body, limits: limits,
+                        body: request.body, limits: limits,
                         progress: { fraction, phase in self.state.withLock { $0.progress = (fraction, phase) } },
                         cancel: cancel, logger: log))
-                } else {
-                    result = .success(try handler.handle(command: command, body: body, logger: log))
+                case .health:
+                    result = .success(.object(["status": "ok", "protocol": .string(WireProtocol.version), "role": "worker"]))
+                case .job, .cancel:
+                    // Behind a broker a validation answers when it is done (with PARTIAL progress); no job to ask about.
+                    throw WireError(status: .badRequest, code: "no_jobs_on_workers",
+                                    message: "\(request.command.rawValue) is for memqd's own frontend; through an MDP broker, validate answers when the job is done", field: "command")
+                default:
+                    result = .success(try handler.handle(command: request.command, body: request.body, logger: log))
                 }
             } catch {
                 result = .failure(error)

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MemQClient
 import MemQServer
+import MemQWire
 
 /// memqd: the MemQ daemon. Answers MEMQ/1 requests over ZeroMQ (docs/protocol.md).
 @main
@@ -78,6 +79,10 @@ struct Memqd: ParsableCommand {
     var worker = false
     @Option(help: ArgumentHelp("Worker: the broker's backend endpoint.", valueName: "endpoint"))
     var connect: String?
+    @Option(help: ArgumentHelp("Broker and worker: the MDP/0.2 service name workers register and the broker serves (default memq).", valueName: "name"))
+    var mdpService: String?
+    @Option(help: ArgumentHelp("Worker: rfc18 (RFC 18 framing, the default) or delimited (an empty frame before each command, for majortomo-like brokers).", valueName: "framing"))
+    var mdpFraming: String?
     @Option(help: ArgumentHelp("Worker with a CURVE broker: the broker's public key file.", valueName: "file"))
     var serverKey: String?
     @Option(help: ArgumentHelp("Worker with a CURVE broker: this worker's secret key file.", valueName: "file"))
@@ -171,6 +176,16 @@ struct Memqd: ParsableCommand {
             config.logLevel = level
         }
         if let backend { config.backend = backend }
+        if let mdpService {
+            if let reason = ServerConfig.invalidServiceName(mdpService) { throw ValidationError("--mdp-service \(reason)") }
+            config.mdpService = mdpService
+        }
+        if let mdpFraming {
+            guard let framing = MDP.Framing(rawValue: mdpFraming) else {
+                throw ValidationError("--mdp-framing must be rfc18 or delimited, got \(mdpFraming.prefix(40))")
+            }
+            config.mdpFraming = framing
+        }
         if let heartbeatMs { config.heartbeatMs = try Self.check("--heartbeat-ms", heartbeatMs, 10...600_000) }
         if let heartbeatLiveness { config.heartbeatLiveness = try Self.check("--heartbeat-liveness", heartbeatLiveness, 1...100) }
         return try config.validated(source: self.config ?? "command line")

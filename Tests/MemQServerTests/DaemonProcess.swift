@@ -33,13 +33,23 @@ final class DaemonProcess {
     }
 
     /// Starts memqd with `arguments`.
-    init(_ arguments: [String]) throws {
+    convenience init(_ arguments: [String]) throws {
         guard let executable = Self.executable else {
             throw DaemonError("memqd was not found next to the test bundle (\(CommandLine.arguments[0])); build it with swift build --product memqd")
         }
+        try self.init(program: executable.path, arguments)
+    }
+
+    /// Starts `python3 script arguments...` (found on PATH, via /usr/bin/env) the same way.
+    convenience init(python script: String, _ arguments: [String]) throws {
+        try self.init(program: "/usr/bin/env", ["python3", "-u", script] + arguments)
+    }
+
+    /// Starts the executable at `program` with `arguments`.
+    init(program: String, _ arguments: [String]) throws {
         let out = try Self.pipe(), err = try Self.pipe()
         do {
-            pid = try Self.spawn(executable.path, arguments, stdout: out.write, stderr: err.write)
+            pid = try Self.spawn(program, arguments, stdout: out.write, stderr: err.write)
         } catch {
             for end in [out.read, out.write, err.read, err.write] { close(end) }
             throw error
@@ -60,7 +70,7 @@ final class DaemonProcess {
             guard isRunning else { break }
             Thread.sleep(forTimeInterval: 0.02)
         }
-        throw DaemonError("memqd printed no \"\(prefix) …\" line; stderr: \(errors.value.suffix(2000))")
+        throw DaemonError("the process printed no \"\(prefix) …\" line; stderr: \(errors.value.suffix(2000))")
     }
 
     /// Whether the process has not exited yet.
@@ -88,6 +98,9 @@ final class DaemonProcess {
         send(SIGKILL)
         _ = waitForExit(seconds: 5)
     }
+
+    /// What the process wrote to standard output so far.
+    var standardOutput: String { output.value }
 
     /// What the process wrote to standard error.
     var standardError: String { errors.value }

@@ -71,6 +71,32 @@ struct ProcessTests {
         #expect(broker.standardError.contains("SIGTERM: draining"))
     }
 
+    @Test("Broker: a validation cancelled while a worker runs it is stopped with DISCONNECT (MDP has no cancel); the worker registers again and serves")
+    func brokerCancelsByDisconnect() throws {
+        let heartbeat = ["--heartbeat-ms", "100", "--heartbeat-liveness", "10"]
+        let broker = try DaemonProcess(["--broker", "--endpoint", "tcp://127.0.0.1:*", "--backend", "tcp://127.0.0.1:*"] + heartbeat)
+        defer { broker.stop() }
+        let endpoint = try broker.line(after: "listening")
+        let backend = try broker.line(after: "backend")
+        let client = try client(endpoint, timeout: 10)
+        let worker = try DaemonProcess(["--worker", "--connect", backend, "--test-handler", "echo"] + heartbeat)
+        defer { worker.stop() }
+        #expect(TestServer.eventually(seconds: 5) { (try? client.request(.stats).body["workers"]?["connected"]) == .int(1) })
+        let accepted = try client.request(.validate, body: ["duration_ms": 20_000])
+        guard case .string(let id)? = accepted.body["job"] else { Issue.record("no job id: \(accepted.body)"); return }
+        #expect(TestServer.eventually(seconds: 5) { (try? client.request(.job, body: ["job": .string(id)]).body["state"]) == "running" })
+        let cancelled = try client.request(.cancel, body: ["job": .string(id)])
+        #expect(cancelled.body["state"] == "cancelled")
+        #expect(TestServer.eventually(seconds: 5) { worker.standardError.contains("the broker said DISCONNECT") })
+        #expect(TestServer.eventually(seconds: 5) {
+            guard let w = try? client.request(.stats).body["workers"] else { return false }
+            return w["connected"] == .int(1) && w["busy"] == .int(0)
+        })
+        let next = try client.request(.estimate, body: ["model": "lenet5"])
+        #expect(next.status == .ok)
+        #expect(next.body["echo"]?["model"] == "lenet5")
+    }
+
     @Test("request-timeout-seconds: a sweep past the limit is answered 408 and the worker serves the next request")
     func requestTimeout() throws {
         let daemon = try DaemonProcess(["--endpoint", "tcp://127.0.0.1:*", "--fast-workers", "1", "--inline-fast", "false",
